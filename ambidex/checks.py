@@ -1,0 +1,241 @@
+"""Checks over a loaded knowledge base: one small function per rule, each yielding problems.
+
+`validate(root)` is what every edge calls: load, then run every check, sorted problems.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ambidex import bibliography
+from ambidex.loader import load
+from ambidex.model import KnowledgeBase, Reference
+from ambidex.problems import Problem, did_you_mean, error, sort_problems, warning
+
+Check = Callable[[KnowledgeBase], Iterable[Problem]]
+
+
+def check_file_names(kb: KnowledgeBase) -> Iterable[Problem]:
+    for concept in kb.concepts.values():
+        path = Path(concept.path)
+        if path.stem != concept.id:
+            yield error(
+                concept.path,
+                concept.id_line,
+                1,
+                "id-mismatch",
+                f"the id '{concept.id}' differs from the file name '{path.name}'",
+                f"rename the file to {concept.id}.md or set id: {path.stem}",
+            )
+        if path.parent.name != concept.type.directory:
+            yield error(
+                concept.path,
+                concept.id_line,
+                1,
+                "type-directory-mismatch",
+                f"a concept of type '{concept.type.value}' is in '{path.parent.name}/'",
+                f"move it to kb/{concept.type.directory}/",
+            )
+
+
+def check_aliases(kb: KnowledgeBase) -> Iterable[Problem]:
+    """An alias may not name another concept (by id, title or alias) nor repeat in one concept."""
+    owners: dict[str, str] = {}
+    for concept in kb.concepts.values():
+        owners.setdefault(concept.id.casefold(), concept.id)
+        owners.setdefault(concept.title.casefold(), concept.id)
+    for concept in kb.concepts.values():
+        own: set[str] = {concept.id.casefold(), concept.title.casefold()}
+        for alias in concept.aliases:
+            name = alias.name.casefold()
+            owner = owners.get(name)
+            if owner is not None and owner != concept.id:
+                yield error(
+                    concept.path,
+                    alias.line,
+                    alias.col,
+                    "duplicate-alias",
+                    f"the alias '{alias.name}' already names the concept '{owner}'",
+                    "remove it here or there, so that search finds one concept",
+                )
+            elif name in own:
+                yield warning(
+                    concept.path,
+                    alias.line,
+                    alias.col,
+                    "redundant-alias",
+                    f"the alias '{alias.name}' repeats this concept's id, title or alias",
+                    "remove it",
+                )
+            owners.setdefault(name, concept.id)
+            own.add(name)
+
+
+def check_citations(kb: KnowledgeBase) -> Iterable[Problem]:
+    keys = list(kb.references)
+    for concept in kb.concepts.values():
+        for citation in concept.citations:
+            if citation.key not in kb.references:
+                yield error(
+                    concept.path,
+                    citation.line,
+                    citation.col,
+                    "unknown-citation",
+                    f"'{citation.key}' is not in references.bib",
+                    did_you_mean(citation.key, keys) or "add the reference with `ambidex refs add`",
+                )
+
+
+def check_concepts_cite(kb: KnowledgeBase) -> Iterable[Problem]:
+    for concept in kb.concepts.values():
+        if not concept.citations:
+            yield error(
+                concept.path,
+                concept.id_line,
+                1,
+                "no-citation",
+                f"the concept '{concept.id}' cites nothing",
+                "cite at least one reference, e.g. in the summary: [@key]",
+            )
+        for item in concept.evidence:
+            if not item.citations:
+                yield error(
+                    concept.path,
+                    item.line,
+                    1,
+                    "uncited-evidence",
+                    "this evidence item carries no citation",
+                    "end it with [@key, p. N]",
+                )
+
+
+def check_links(kb: KnowledgeBase) -> Iterable[Problem]:
+    ids = list(kb.concepts)
+    for concept in kb.concepts.values():
+        for link in concept.links:
+            if link.target not in kb.concepts:
+                yield error(
+                    concept.path,
+                    link.line,
+                    link.col,
+                    "unknown-link",
+                    f"[[{link.target}]] names no concept",
+                    did_you_mean(link.target, ids) or "link to an existing concept id",
+                )
+
+
+def check_relations(kb: KnowledgeBase) -> Iterable[Problem]:
+    ids = list(kb.concepts)
+    for concept in kb.concepts.values():
+        for rel in concept.relations:
+            if rel.target == concept.id:
+                yield warning(
+                    concept.path,
+                    rel.line,
+                    rel.col,
+                    "self-relation",
+                    f"'{concept.id}' is related to itself",
+                    "remove the relation",
+                )
+            elif rel.target not in kb.concepts:
+                yield error(
+                    concept.path,
+                    rel.line,
+                    rel.col,
+                    "unknown-relation-target",
+                    f"{rel.type.value} '{rel.target}' names no concept",
+                    did_you_mean(rel.target, ids) or "relate to an existing concept id",
+                )
+
+
+def check_references(kb: KnowledgeBase) -> Iterable[Problem]:
+    for ref in kb.references.values():
+        yield from bibliography.check_entry(ref)
+
+
+def _normal_title(ref: Reference) -> str:
+    return re.sub(r"[^a-z0-9]+", "", re.sub(r"\\[a-zA-Z]+|[{}\\]", "", ref.get("title")).lower())
+
+
+def check_duplicate_references(kb: KnowledgeBase) -> Iterable[Problem]:
+    """The same DOI, or the same normalised title and year, under two keys."""
+    by_doi: dict[str, str] = {}
+    by_title: dict[tuple[str, str], str] = {}
+    for ref in kb.references.values():
+        doi = ref.doi.lower()
+        title = (_normal_title(ref), ref.year)
+        first = (by_doi.get(doi) if doi else None) or (by_title.get(title) if title[0] else None)
+        if first is not None:
+            what = "DOI" if doi and doi in by_doi else "title and year"
+            yield error(
+                ref.path,
+                ref.line,
+                1,
+                "duplicate-reference",
+                f"'{ref.key}' has the same {what} as '{first}'",
+                f"remove it and cite '{first}' instead",
+            )
+            continue
+        if doi:
+            by_doi[doi] = ref.key
+        if title[0]:
+            by_title[title] = ref.key
+
+
+def check_uncited_references(kb: KnowledgeBase) -> Iterable[Problem]:
+    for ref in kb.references.values():
+        if not kb.cited_by(ref.key):
+            yield warning(
+                ref.path,
+                ref.line,
+                1,
+                "uncited-reference",
+                f"'{ref.key}' is never cited",
+                "cite it from a concept or remove it",
+            )
+
+
+def check_isolated_concepts(kb: KnowledgeBase) -> Iterable[Problem]:
+    linked: defaultdict[str, int] = defaultdict(int)
+    for edge in kb.edges():
+        linked[edge.source] += 1
+        linked[edge.target] += 1
+    if len(kb.concepts) < 2:
+        return
+    for concept in kb.concepts.values():
+        if not linked[concept.id]:
+            yield warning(
+                concept.path,
+                concept.id_line,
+                1,
+                "isolated-concept",
+                f"'{concept.id}' has no relation to or from another concept",
+                "add relations: so the concept joins the graph",
+            )
+
+
+CHECKS: tuple[Check, ...] = (
+    check_file_names,
+    check_aliases,
+    check_citations,
+    check_concepts_cite,
+    check_links,
+    check_relations,
+    check_references,
+    check_duplicate_references,
+    check_uncited_references,
+    check_isolated_concepts,
+)
+
+
+def run_checks(kb: KnowledgeBase) -> list[Problem]:
+    return [problem for check in CHECKS for problem in check(kb)]
+
+
+def validate(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load the knowledge base under `root` and run every check; problems sorted by place."""
+    kb, problems = load(root)
+    return kb, sort_problems([*problems, *run_checks(kb)])

@@ -1,0 +1,170 @@
+"""The `ambidex` command line for editors and operators."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ambidex.checks import validate
+from ambidex.model import ConceptType, front_matter_schema
+from ambidex.problems import Problem
+
+app = typer.Typer(
+    help="Ambidex: a citation-linked knowledge base on sales ambidexterity.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+new_app = typer.Typer(help="Scaffold new entries.", no_args_is_help=True)
+app.add_typer(new_app, name="new")
+
+RootOption = Annotated[
+    Path,
+    typer.Option("--root", "-r", help="Project folder holding kb/ and references.bib.", file_okay=False),
+]
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, soft_wrap=True, highlight=False)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write a file through a temporary sibling and a rename, so it is never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _print_problems(console: Console, problems: list[Problem]) -> None:
+    styles = {"error": "bold red", "warning": "yellow"}
+    for p in problems:
+        console.print(
+            f"[bold]{escape(p.location())}[/]: [{styles[p.severity]}]{escape(f'{p.severity}[{p.code}]')}[/]: "
+            f"{escape(p.message)}"
+        )
+        if p.hint:
+            console.print(f"    [dim]hint:[/] {escape(p.hint)}")
+
+
+@app.command()
+def check(
+    root: RootOption = Path("."),
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json.")] = OutputFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
+) -> None:
+    """Validate kb/ and references.bib; exit 1 on any error (with --strict, on any warning)."""
+    kb, problems = validate(root)
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps([p.to_dict() for p in problems], indent=2) + "\n")
+    else:
+        console = _console()
+        _print_problems(console, problems)
+        verdict = "[red]failed[/]" if errors or (strict and warnings) else "[green]ok[/]"
+        console.print(
+            f"{verdict}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+            f"in {len(kb.concepts)} concepts and {len(kb.references)} references"
+        )
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Print the JSON Schema of concept front matter (for editor completion)."""
+    text = json.dumps(front_matter_schema(), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write(output, text)
+        _console(stderr=True).print(f"wrote {escape(str(output))}")
+
+
+def slugify(title: str) -> str:
+    import re
+    import unicodedata
+
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80].strip("-")
+
+
+def scaffold(concept_id: str, title: str, concept_type: ConceptType) -> str:
+    """The text of a new concept file: valid front matter with placeholders to replace."""
+    title_yaml = json.dumps(title, ensure_ascii=False)
+    return (
+        "---\n"
+        f"id: {concept_id}\n"
+        f"title: {title_yaml}\n"
+        f"type: {concept_type.value}\n"
+        "summary: >-\n"
+        "  One or two sentences a reader can quote, with a citation [@key].\n"
+        "aliases: []\n"
+        "tags: []\n"
+        "relations:\n"
+        "  related: []\n"
+        "evidence:\n"
+        "  - A short finding with its source [@key, p. 1].\n"
+        "---\n\n"
+        f"Explain {title} here in your own words, citing [@key] and linking [[other-concept]].\n"
+    )
+
+
+@new_app.command("concept")
+def new_concept(
+    title: Annotated[str, typer.Argument(help="Title of the new concept.")],
+    concept_type: Annotated[ConceptType, typer.Option("--type", "-t", help="Concept type.")],
+    concept_id: Annotated[str | None, typer.Option("--id", help="Slug; default from the title.")] = None,
+    root: RootOption = Path("."),
+) -> None:
+    """Scaffold kb/<type>/<id>.md; never overwrites an existing file."""
+    slug = concept_id or slugify(title)
+    err = _console(stderr=True)
+    if not slug or slugify(slug) != slug:
+        err.print(f"[red]error[/]: '{escape(slug)}' is not a valid id (lower-case words joined by '-')")
+        raise typer.Exit(2)
+    path = root / "kb" / concept_type.directory / f"{slug}.md"
+    existing = list((root / "kb").rglob(f"{slug}.md")) if (root / "kb").exists() else []
+    if path.exists() or existing:
+        err.print(
+            f"[red]error[/]: {escape(str((existing or [path])[0]))} already exists; nothing was written"
+        )
+        raise typer.Exit(1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = scaffold(slug, title, concept_type)
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
+            handle.write(text)
+    except FileExistsError:
+        err.print(f"[red]error[/]: {escape(str(path))} already exists; nothing was written")
+        raise typer.Exit(1) from None
+    _console().print(f"created {escape(str(path))}: replace the placeholders, then run `ambidex check`")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

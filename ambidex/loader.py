@@ -1,0 +1,434 @@
+"""The one loader: reads `kb/**/*.md` and `references.bib` once and returns the model and problems.
+
+It never prints and never raises on bad content; every problem it meets is a located `Problem`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ambidex import bibliography, markup
+from ambidex.model import (
+    Alias,
+    Citation,
+    Concept,
+    ConceptType,
+    Evidence,
+    FrontMatter,
+    KnowledgeBase,
+    Link,
+    Reference,
+    Relation,
+    RelationType,
+    build_id_of,
+)
+from ambidex.problems import Problem, did_you_mean, error
+
+KB_DIR = "kb"
+BIB_FILE = "references.bib"
+MAX_FILE_BYTES = 1_000_000
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.M)
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Path_ = tuple[Hashable, ...]
+
+
+@dataclass(frozen=True)
+class Mark:
+    line: int
+    col: int
+    style: str | None = None
+    end_line: int = 0
+
+
+@dataclass
+class _Marks:
+    """Where each value of a YAML document stands, by its path of keys and indexes."""
+
+    at: dict[Path_, Mark] = field(default_factory=dict)
+    duplicates: list[tuple[str, Mark]] = field(default_factory=list)
+
+    def find(self, path: Path_) -> Mark:
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.at:
+                return self.at[path[:end]]
+        return Mark(1, 1)
+
+
+def _walk(node: yaml.Node, path: Path_, marks: _Marks, line0: int) -> None:
+    start, end = node.start_mark, node.end_mark
+    marks.at[path] = Mark(
+        start.line + line0, start.column + 1, getattr(node, "style", None), end.line + line0
+    )
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            if key in seen:
+                marks.duplicates.append(
+                    (key, Mark(key_node.start_mark.line + line0, key_node.start_mark.column + 1))
+                )
+            seen.add(key)
+            _walk(value_node, (*path, key), marks, line0)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), marks, line0)
+
+
+def _text_position(mark: Mark, rel_line: int, rel_col: int) -> tuple[int, int]:
+    """File position of (rel_line, rel_col) inside a YAML scalar that starts at `mark`."""
+    if mark.style in (None, "", '"', "'") and rel_line == 1 and mark.line == mark.end_line:
+        return mark.line, mark.col + rel_col - 1 + (1 if mark.style else 0)
+    if mark.style == "|":
+        return mark.line + rel_line, rel_col
+    return mark.line, mark.col
+
+
+def _relocate(citations: tuple[Citation, ...], at: Any) -> tuple[Citation, ...]:
+    return tuple(
+        c.model_copy(update=dict(zip(("line", "col"), at(c.line, c.col), strict=True))) for c in citations
+    )
+
+
+def _relocate_links(links: tuple[Link, ...], at: Any) -> tuple[Link, ...]:
+    return tuple(
+        k.model_copy(update=dict(zip(("line", "col"), at(k.line, k.col), strict=True))) for k in links
+    )
+
+
+class _ConceptFile:
+    """Turns the text of one concept file into a `Concept`, collecting problems on the way."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.problems: list[Problem] = []
+        self.marks = _Marks()
+
+    def fail(self, line: int, col: int, code: str, message: str, hint: str = "") -> None:
+        self.problems.append(error(self.path, line, col, code, message, hint))
+
+    def split(self) -> tuple[str, str, int, int] | None:
+        """(front matter, body, first front-matter line, first body line)."""
+        if not self.text.strip():
+            self.fail(
+                1,
+                1,
+                "empty-file",
+                "the file is empty",
+                "start it with front matter between '---' lines, or run `ambidex new concept`",
+            )
+            return None
+        if not re.match(r"---[ \t]*\r?\n", self.text):
+            self.fail(
+                1,
+                1,
+                "front-matter-missing",
+                "the file does not start with front matter",
+                "put '---' on the first line, the YAML fields, then '---' again",
+            )
+            return None
+        first_nl = self.text.index("\n") + 1
+        closing = _FENCE.search(self.text, first_nl)
+        if closing is None:
+            self.fail(
+                1,
+                1,
+                "front-matter-unterminated",
+                "the front matter is never closed",
+                "end the YAML fields with a line holding only '---'",
+            )
+            return None
+        front = self.text[first_nl : closing.start()]
+        body_start = self.text.find("\n", closing.end())
+        body = "" if body_start < 0 else self.text[body_start + 1 :]
+        close_line = self.text.count("\n", 0, closing.start()) + 1
+        return front, body, 2, close_line + 1
+
+    def parse_yaml(self, front: str, line0: int) -> Any:
+        loader = _SafeLoader(front)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                self.fail(
+                    line0,
+                    1,
+                    "front-matter-not-mapping",
+                    "the front matter is empty",
+                    "add the fields id, title, type and summary",
+                )
+                return None
+            _walk(node, (), self.marks, line0)
+            return loader.construct_document(node)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = line0 + (mark.line if mark else 0)
+            col = (mark.column + 1) if mark else 1
+            self.fail(
+                line,
+                col,
+                "yaml-syntax",
+                f"invalid YAML: {exc.problem or exc}",
+                "check indentation, colons and quotes; quote text that contains ': ' or '#'",
+            )
+        except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+            self.fail(line0, 1, "yaml-syntax", f"invalid YAML: {exc}", "check the front matter's syntax")
+        finally:
+            loader.dispose()
+        return None
+
+    def validate(self, data: dict[str, Any], stem: str, directory: str) -> FrontMatter | None:
+        try:
+            return FrontMatter.model_validate(data)
+        except ValidationError as exc:
+            bad_keys = set()
+            for err in exc.errors():
+                self.problems.append(self._schema_problem(err))
+                if err["loc"]:
+                    bad_keys.add(err["loc"][0])
+        # Salvage what is valid so that one bad field does not hide the concept from others.
+        salvage = {k: v for k, v in data.items() if k not in bad_keys}
+        salvage.setdefault("id", stem if re.match(r"^[a-z0-9-]+$", stem) else "invalid-id")
+        salvage.setdefault("title", str(salvage["id"]))
+        salvage.setdefault("summary", "(no valid summary)")
+        types = {t.directory: t.value for t in ConceptType}
+        salvage.setdefault("type", types.get(directory, ConceptType.CASE.value))
+        try:
+            return FrontMatter.model_validate(salvage)
+        except ValidationError:
+            return None
+
+    def _schema_problem(self, err: Mapping[str, Any]) -> Problem:
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        where = ".".join(str(p) for p in loc) or "front matter"
+        if kind == "missing":
+            mark = self.marks.find(())
+            return error(
+                self.path,
+                mark.line,
+                mark.col,
+                "missing-field",
+                f"the required field '{loc[-1]}' is missing",
+                f"add '{loc[-1]}:' to the front matter",
+            )
+        if kind == "extra_forbidden":
+            mark = self.marks.find(loc)
+            hint = did_you_mean(str(loc[-1]), FrontMatter.model_fields) or (
+                "allowed fields: " + ", ".join(FrontMatter.model_fields)
+            )
+            return error(self.path, mark.line, mark.col, "unknown-field", f"unknown field '{loc[-1]}'", hint)
+        if len(loc) >= 2 and loc[0] == "relations" and loc[-1] == "[key]":
+            bad = str(err.get("input", loc[1]))
+            mark = self.marks.find(loc[:2])
+            vocab = [r.value for r in RelationType]
+            hint = did_you_mean(bad, vocab) or "use one of: " + ", ".join(vocab)
+            return error(
+                self.path,
+                mark.line,
+                mark.col,
+                "invalid-relation-type",
+                f"'{bad}' is not a relation type",
+                hint,
+            )
+        mark = self.marks.find(loc)
+        hint = ""
+        if loc and loc[0] == "type":
+            hint = did_you_mean(str(err.get("input", "")), [t.value for t in ConceptType]) or (
+                "use one of: " + ", ".join(t.value for t in ConceptType)
+            )
+        elif "pattern" in kind:
+            hint = "use lower-case words joined by hyphens, e.g. role-ambiguity"
+        return error(self.path, mark.line, mark.col, "schema", f"{where}: {err['msg']}", hint)
+
+    def concept(self, stem: str, directory: str) -> Concept | None:
+        parts = self.split()
+        if parts is None:
+            return None
+        front, body, line0, body_line = parts
+        data = self.parse_yaml(front, line0)
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            self.fail(
+                line0,
+                1,
+                "front-matter-not-mapping",
+                "the front matter must be a mapping of fields",
+                "write 'field: value' lines",
+            )
+            return None
+        for key, mark in self.marks.duplicates:
+            self.fail(
+                mark.line,
+                mark.col,
+                "yaml-duplicate-key",
+                f"the field '{key}' is given twice",
+                "keep one; YAML would silently use the last",
+            )
+        fm = self.validate(data, stem, directory)
+        if fm is None:
+            return None
+        return self._build(fm, body, body_line)
+
+    def _build(self, fm: FrontMatter, body: str, body_line: int) -> Concept:
+        summary_spans = markup.scan(fm.summary)
+        summary_mark = self.marks.find(("summary",))
+
+        def in_scalar(mark: Mark) -> Any:
+            return lambda line, col: _text_position(mark, line, col)
+
+        evidence = []
+        links = list(_relocate_links(markup.links_in(summary_spans), in_scalar(summary_mark)))
+        for index, text in enumerate(fm.evidence):
+            mark = self.marks.find(("evidence", index))
+            spans = markup.scan(text)
+            evidence.append(
+                Evidence(
+                    text=text,
+                    citations=_relocate(markup.citations_in(spans), in_scalar(mark)),
+                    line=mark.line,
+                )
+            )
+            links.extend(_relocate_links(markup.links_in(spans), in_scalar(mark)))
+        body_spans = markup.scan(body)
+
+        def in_body(line: int, col: int) -> tuple[int, int]:
+            return body_line + line - 1, col
+
+        links.extend(_relocate_links(markup.links_in(body_spans), in_body))
+        relations = []
+        for rel_type, targets in fm.relations.items():
+            for index, target in enumerate(targets):
+                mark = self.marks.find(("relations", rel_type.value, index))
+                relations.append(Relation(type=rel_type, target=target, line=mark.line, col=mark.col))
+        aliases = []
+        for index, name in enumerate(fm.aliases):
+            mark = self.marks.find(("aliases", index))
+            aliases.append(Alias(name=name, line=mark.line, col=mark.col))
+        id_mark = self.marks.find(("id",))
+        return Concept(
+            id=fm.id,
+            title=fm.title,
+            type=fm.type,
+            summary=fm.summary,
+            aliases=tuple(aliases),
+            tags=fm.tags,
+            relations=tuple(relations),
+            evidence=tuple(evidence),
+            body=body,
+            path=self.path,
+            id_line=id_mark.line,
+            body_line=body_line,
+            summary_citations=_relocate(markup.citations_in(summary_spans), in_scalar(summary_mark)),
+            body_citations=_relocate(markup.citations_in(body_spans), in_body),
+            links=tuple(links),
+        )
+
+
+def _read_text(path: Path, rel: str, problems: list[Problem]) -> tuple[str, bytes] | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(error(rel, 1, 1, "read-error", f"cannot read the file: {exc.strerror}"))
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        problems.append(
+            error(
+                rel,
+                1,
+                1,
+                "file-too-large",
+                f"the file has {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                "split it into several entries",
+            )
+        )
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(
+            error(rel, line, col, "encoding", "the file is not valid UTF-8 text", "save it as UTF-8")
+        )
+        return None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        problems.append(
+            error(
+                rel,
+                line,
+                1,
+                "encoding",
+                "the file contains NUL bytes (binary data?)",
+                "concept files must be Markdown text",
+            )
+        )
+        return None
+    return text.replace("\r\n", "\n"), data
+
+
+def load(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
+    """Read the knowledge base under `root` into one immutable model and its problems."""
+    root = Path(root)
+    problems: list[Problem] = []
+    digests: list[bytes] = []
+    concepts: list[Concept] = []
+    seen: dict[str, Concept] = {}
+    for path in sorted((root / KB_DIR).rglob("*.md")):
+        rel = path.relative_to(root).as_posix()
+        read = _read_text(path, rel, problems)
+        if read is None:
+            continue
+        text, data = read
+        digests.extend((rel.encode(), data))
+        parsed = _ConceptFile(rel, text)
+        concept = parsed.concept(path.stem, path.parent.name)
+        problems.extend(parsed.problems)
+        if concept is None:
+            continue
+        if concept.id in seen:
+            first = seen[concept.id]
+            problems.append(
+                error(
+                    rel,
+                    concept.id_line,
+                    1,
+                    "duplicate-id",
+                    f"the id '{concept.id}' is already used by {first.path}",
+                    "give each concept its own id (and file name)",
+                )
+            )
+            continue
+        seen[concept.id] = concept
+        concepts.append(concept)
+    references: list[Reference] = []
+    bib_path = root / BIB_FILE
+    if not bib_path.exists():
+        problems.append(
+            error(
+                BIB_FILE,
+                1,
+                1,
+                "bib-missing",
+                "references.bib does not exist",
+                "create it next to kb/; every concept must cite a reference",
+            )
+        )
+    else:
+        read = _read_text(bib_path, BIB_FILE, problems)
+        if read is not None:
+            text, data = read
+            digests.extend((BIB_FILE.encode(), data))
+            references, bib_problems = bibliography.parse(text, BIB_FILE)
+            problems.extend(bib_problems)
+    kb = KnowledgeBase.build(concepts, references, build_id_of(digests))
+    return kb, problems

@@ -1,0 +1,351 @@
+"""The content model: concepts, references, citations, relations and the immutable knowledge base.
+
+Nothing here reads files. `FrontMatter` is what an editor writes (its JSON Schema is published);
+`Concept` and `Reference` are what the loader makes of the files; `KnowledgeBase` holds them with
+the indexes every consumer needs (by id, alias, type, tag; backlinks; cited-by).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from types import MappingProxyType
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class ConceptType(StrEnum):
+    """What kind of thing a concept is. The directory under `kb/` is the plural form."""
+
+    AMBIDEXTERITY = "ambidexterity"
+    ORIENTATION = "orientation"
+    TRAIT = "trait"
+    RISK = "risk"
+    DILEMMA = "dilemma"
+    DRIVER = "driver"
+    OUTCOME = "outcome"
+    PRACTICE = "practice"
+    CASE = "case"
+
+    @property
+    def directory(self) -> str:
+        return TYPE_DIRECTORIES[self]
+
+    @property
+    def label(self) -> str:
+        return TYPE_LABELS[self]
+
+
+TYPE_DIRECTORIES: Mapping[ConceptType, str] = MappingProxyType(
+    {
+        ConceptType.AMBIDEXTERITY: "ambidexterity",
+        ConceptType.ORIENTATION: "orientations",
+        ConceptType.TRAIT: "traits",
+        ConceptType.RISK: "risks",
+        ConceptType.DILEMMA: "dilemmas",
+        ConceptType.DRIVER: "drivers",
+        ConceptType.OUTCOME: "outcomes",
+        ConceptType.PRACTICE: "practices",
+        ConceptType.CASE: "cases",
+    }
+)
+
+TYPE_LABELS: Mapping[ConceptType, str] = MappingProxyType(
+    {
+        ConceptType.AMBIDEXTERITY: "Forms of ambidexterity",
+        ConceptType.ORIENTATION: "Orientations",
+        ConceptType.TRAIT: "Traits and abilities",
+        ConceptType.RISK: "Risks",
+        ConceptType.DILEMMA: "Dilemmas",
+        ConceptType.DRIVER: "Drivers and moderators",
+        ConceptType.OUTCOME: "Outcomes",
+        ConceptType.PRACTICE: "Practices",
+        ConceptType.CASE: "Cases",
+    }
+)
+
+
+class RelationType(StrEnum):
+    """The controlled vocabulary of typed, directed links between concepts."""
+
+    POLE_OF = "pole-of"
+    OPPOSES = "opposes"
+    RISK_OF = "risk-of"
+    DRIVES = "drives"
+    MODERATES = "moderates"
+    LEADS_TO = "leads-to"
+    MITIGATES = "mitigates"
+    ADDRESSES = "addresses"
+    EXAMPLE_OF = "example-of"
+    PART_OF = "part-of"
+    RELATED = "related"
+
+    @property
+    def label(self) -> str:
+        """How the forward edge reads on the source's page ('Risk of')."""
+        return RELATION_LABELS[self][0]
+
+    @property
+    def inverse_label(self) -> str:
+        """How the edge reads on the target's page ('Risks')."""
+        return RELATION_LABELS[self][1]
+
+
+RELATION_LABELS: Mapping[RelationType, tuple[str, str]] = MappingProxyType(
+    {
+        RelationType.POLE_OF: ("Pole of", "Poles"),
+        RelationType.OPPOSES: ("Opposes", "Opposed by"),
+        RelationType.RISK_OF: ("Risk of", "Risks"),
+        RelationType.DRIVES: ("Drives", "Driven by"),
+        RelationType.MODERATES: ("Moderates", "Moderated by"),
+        RelationType.LEADS_TO: ("Leads to", "Results from"),
+        RelationType.MITIGATES: ("Mitigates", "Mitigated by"),
+        RelationType.ADDRESSES: ("Addresses", "Addressed by"),
+        RelationType.EXAMPLE_OF: ("Example of", "Illustrated by"),
+        RelationType.PART_OF: ("Part of", "Parts"),
+        RelationType.RELATED: ("Related to", "Related from"),
+    }
+)
+
+
+class FrontMatter(BaseModel):
+    """The YAML front matter of a concept file, as an editor writes it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Ambidex concept front matter")
+
+    id: Slug = Field(description="Slug that equals the file name without `.md`.")
+    title: Text = Field(description="Display title.")
+    type: ConceptType = Field(description="Kind of concept; the file lives in kb/<plural type>/.")
+    summary: Text = Field(description="One or two sentences a reader can quote, with citations.")
+    aliases: tuple[Text, ...] = Field(
+        default=(), description="Other names people search with; they act as search synonyms."
+    )
+    tags: tuple[Slug, ...] = Field(default=(), description="Free tags (slugs) for grouping.")
+    relations: dict[RelationType, tuple[Slug, ...]] = Field(
+        default_factory=dict,
+        description="Typed links to other concept ids, by relation type. Inverses are derived.",
+    )
+    evidence: tuple[Text, ...] = Field(
+        default=(), description="Short findings, each with its pandoc-style citations."
+    )
+
+
+def front_matter_schema() -> dict[str, Any]:
+    """The JSON Schema editors use for completion, generated from `FrontMatter`."""
+    schema = FrontMatter.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    relation_keys = [r.value for r in RelationType]
+    schema["properties"]["relations"]["propertyNames"] = {"enum": relation_keys}
+    return schema
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Citation(Frozen):
+    """One cited work at one place: `[see @key, p. 5]` or narrative `@key`."""
+
+    key: str
+    locator: str = ""
+    prefix: str = ""
+    suffix: str = ""
+    narrative: bool = False
+    line: int = 0
+    col: int = 0
+
+
+class Link(Frozen):
+    """A concept link in text: `[[id]]` or `[[id|label]]`."""
+
+    target: str
+    label: str = ""
+    line: int = 0
+    col: int = 0
+
+
+class Relation(Frozen):
+    type: RelationType
+    target: str
+    line: int = 0
+    col: int = 0
+
+
+class Evidence(Frozen):
+    text: str
+    citations: tuple[Citation, ...]
+    line: int = 0
+
+
+class Alias(Frozen):
+    name: str
+    line: int = 0
+    col: int = 0
+
+
+class Concept(Frozen):
+    id: str
+    title: str
+    type: ConceptType
+    summary: str
+    aliases: tuple[Alias, ...] = ()
+    tags: tuple[str, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    body: str = ""
+    path: str = ""
+    id_line: int = 1
+    body_line: int = 1
+    summary_citations: tuple[Citation, ...] = ()
+    body_citations: tuple[Citation, ...] = ()
+    links: tuple[Link, ...] = ()
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """Every citation of the concept: summary, evidence, then body."""
+        evidence = tuple(c for item in self.evidence for c in item.citations)
+        return self.summary_citations + evidence + self.body_citations
+
+    @property
+    def cited_keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.key for c in self.citations))
+
+
+class Reference(Frozen):
+    """A BibTeX entry as parsed: raw field values (braces kept), its type, key and line."""
+
+    key: str
+    entry_type: str
+    fields: Mapping[str, str]
+    raw: str = ""
+    path: str = "references.bib"
+    line: int = 1
+    field_lines: Mapping[str, int] = MappingProxyType({})
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.fields.get(name, default)
+
+    @property
+    def doi(self) -> str:
+        return self.get("doi").strip()
+
+    @property
+    def year(self) -> str:
+        return self.get("year").strip() or self.get("date").strip()[:4]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A resolved relation: source --type--> target."""
+
+    source: str
+    type: RelationType
+    target: str
+
+
+def _normalise_alias(name: str) -> str:
+    return re.sub(r"\s+", " ", name.strip().casefold())
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The one immutable model of a build, with derived indexes."""
+
+    concepts: Mapping[str, Concept]
+    references: Mapping[str, Reference]
+    build_id: str = ""
+    _by_type: Mapping[ConceptType, tuple[str, ...]] = field(init=False, repr=False)
+    _by_tag: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
+    _backlinks: Mapping[str, tuple[Edge, ...]] = field(init=False, repr=False)
+    _cited_by: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
+
+    @classmethod
+    def build(
+        cls, concepts: Iterable[Concept], references: Iterable[Reference], build_id: str = ""
+    ) -> KnowledgeBase:
+        """Make a knowledge base; the first concept or reference of a duplicated id wins."""
+        by_id: dict[str, Concept] = {}
+        for concept in sorted(concepts, key=lambda c: (c.path, c.id)):
+            by_id.setdefault(concept.id, concept)
+        by_key: dict[str, Reference] = {}
+        for ref in references:
+            by_key.setdefault(ref.key, ref)
+        return cls(MappingProxyType(by_id), MappingProxyType(by_key), build_id)
+
+    def __post_init__(self) -> None:
+        by_type: dict[ConceptType, list[str]] = defaultdict(list)
+        by_tag: dict[str, list[str]] = defaultdict(list)
+        backlinks: dict[str, list[Edge]] = defaultdict(list)
+        cited_by: dict[str, list[str]] = defaultdict(list)
+        for concept in self.concepts.values():
+            by_type[concept.type].append(concept.id)
+            for tag in concept.tags:
+                by_tag[tag].append(concept.id)
+            for rel in concept.relations:
+                if rel.target in self.concepts:
+                    backlinks[rel.target].append(Edge(concept.id, rel.type, rel.target))
+            for key in concept.cited_keys:
+                cited_by[key].append(concept.id)
+
+        def freeze(d: Mapping[Any, list[Any]]) -> Mapping[Any, tuple[Any, ...]]:
+            return MappingProxyType({k: tuple(v) for k, v in sorted(d.items())})
+
+        object.__setattr__(self, "_by_type", freeze(by_type))
+        object.__setattr__(self, "_by_tag", freeze(by_tag))
+        object.__setattr__(self, "_backlinks", freeze(backlinks))
+        object.__setattr__(self, "_cited_by", freeze(cited_by))
+
+    @cached_property
+    def aliases(self) -> Mapping[str, str]:
+        """Normalised alias (and title) -> concept id; the first concept to claim a name wins."""
+        names: dict[str, str] = {}
+        for concept in self.concepts.values():
+            for name in (concept.title, *(a.name for a in concept.aliases)):
+                names.setdefault(_normalise_alias(name), concept.id)
+        return MappingProxyType(names)
+
+    def resolve(self, name: str) -> Concept | None:
+        """A concept by id, title or alias."""
+        if name in self.concepts:
+            return self.concepts[name]
+        concept_id = self.aliases.get(_normalise_alias(name))
+        return self.concepts.get(concept_id) if concept_id else None
+
+    def by_type(self, concept_type: ConceptType) -> tuple[str, ...]:
+        return self._by_type.get(concept_type, ())
+
+    @property
+    def tags(self) -> Mapping[str, tuple[str, ...]]:
+        return self._by_tag
+
+    def edges(self) -> Iterable[Edge]:
+        for concept in self.concepts.values():
+            for rel in concept.relations:
+                if rel.target in self.concepts:
+                    yield Edge(concept.id, rel.type, rel.target)
+
+    def backlinks(self, concept_id: str) -> tuple[Edge, ...]:
+        """Edges that point at a concept (its inverse relations)."""
+        return self._backlinks.get(concept_id, ())
+
+    def cited_by(self, key: str) -> tuple[str, ...]:
+        """Ids of the concepts that cite a reference."""
+        return self._cited_by.get(key, ())
+
+
+def build_id_of(parts: Iterable[bytes]) -> str:
+    """A short, stable id of a build's inputs."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()[:16]

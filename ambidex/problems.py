@@ -1,0 +1,57 @@
+"""Problems are data: every finding of the loader and the checks is a located `Problem`."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located finding: `path:line:col: severity[code]: message` plus a hint."""
+
+    path: str
+    line: int
+    col: int
+    severity: Severity
+    code: str
+    message: str
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+    def format(self) -> str:
+        text = f"{self.location()}: {self.severity}[{self.code}]: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def error(path: str, line: int, col: int, code: str, message: str, hint: str = "") -> Problem:
+    return Problem(path, max(line, 1), max(col, 1), "error", code, message, hint)
+
+
+def warning(path: str, line: int, col: int, code: str, message: str, hint: str = "") -> Problem:
+    return Problem(path, max(line, 1), max(col, 1), "warning", code, message, hint)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A 'did you mean' hint naming the closest candidate, or '' when none is close."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else ""
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(set(problems))

@@ -1,0 +1,91 @@
+"""Shared fixtures: tiny knowledge bases written into tmp_path from a dict of path -> text."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+BIB = """@article{gabler2017dark,
+  author  = {Gabler, Colin B. and Ogilvie, Jessica and Rapp, Adam and Bachrach, Daniel G.},
+  title   = {Is There a Dark Side of Ambidexterity?},
+  journal = {Journal of Service Research},
+  year    = {2017},
+  volume  = {20},
+  number  = {4},
+  pages   = {379--392},
+  doi     = {10.1177/1094670517712019}
+}
+
+@article{mullins2020ambidextrous,
+  author  = {Mullins, Ryan R. and Agnihotri, Raj and Hall, Zachary R.},
+  title   = {The Ambidextrous Sales Force},
+  journal = {Journal of Service Research},
+  year    = {2020},
+  doi     = {10.1177/1094670519883344}
+}
+"""
+
+
+def concept(
+    id: str,
+    type: str = "risk",
+    title: str | None = None,
+    summary: str = "A summary [@gabler2017dark].",
+    extra: str = "",
+    body: str = "Body text.\n",
+) -> str:
+    """The text of a concept file with the given fields."""
+    return (
+        f"---\nid: {id}\ntitle: {title or id.replace('-', ' ').capitalize()}\ntype: {type}\n"
+        f"summary: {summary}\n{extra}---\n{body}"
+    )
+
+
+def base_files() -> dict[str, str]:
+    """A small valid knowledge base: two linked concepts citing both references."""
+    return {
+        "references.bib": BIB,
+        "kb/risks/role-ambiguity.md": concept(
+            "role-ambiguity",
+            extra="aliases: [role conflict]\nrelations:\n  risk-of: [service-sales-ambidexterity]\n",
+            body="Linked to [[service-sales-ambidexterity]] [@gabler2017dark, p. 383].\n",
+        ),
+        "kb/ambidexterity/service-sales-ambidexterity.md": concept(
+            "service-sales-ambidexterity",
+            type="ambidexterity",
+            summary="Serving and selling at once [@mullins2020ambidextrous].",
+            extra="evidence:\n  - Customers paid more [@mullins2020ambidextrous].\n",
+        ),
+    }
+
+
+MakeKb = Callable[..., Path]
+
+
+@pytest.fixture
+def make_kb(tmp_path: Path) -> MakeKb:
+    """Write files (path -> text or bytes) under a fresh root; None removes a base file."""
+
+    def make(files: dict[str, str | bytes | None] | None = None, base: bool = True) -> Path:
+        root = tmp_path / "project"
+        if root.exists():
+            shutil.rmtree(root)
+        merged: dict[str, str | bytes | None] = {**(base_files() if base else {}), **(files or {})}
+        for rel, content in merged.items():
+            if content is None:
+                continue
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        (root / "kb").mkdir(parents=True, exist_ok=True)
+        return root
+
+    return make

@@ -1,0 +1,190 @@
+"""Each rule of `check`, through `validate`: a parametrised corpus of broken knowledge bases."""
+
+from __future__ import annotations
+
+import pytest
+
+from ambidex.checks import validate
+from tests.conftest import BIB, MakeKb, concept
+
+RISK = "kb/risks/role-ambiguity.md"
+SSA = "kb/ambidexterity/service-sales-ambidexterity.md"
+
+# (id, files to add or replace, expected (path, line, code) that must appear)
+CORPUS = [
+    (
+        "yaml-syntax",
+        {RISK: "---\nid: role-ambiguity\ntitle: [unclosed\ntype: risk\n---\n"},
+        (RISK, 4, "yaml-syntax"),
+    ),
+    ("front-matter-missing", {RISK: "# no front matter\n"}, (RISK, 1, "front-matter-missing")),
+    (
+        "front-matter-unterminated",
+        {RISK: "---\nid: role-ambiguity\n"},
+        (RISK, 1, "front-matter-unterminated"),
+    ),
+    ("empty-file", {RISK: ""}, (RISK, 1, "empty-file")),
+    ("binary-file", {RISK: b"---\n\xff\xfe\x00garbage"}, (RISK, 2, "encoding")),
+    ("not-a-mapping", {RISK: "---\n- a\n- b\n---\n"}, (RISK, 2, "front-matter-not-mapping")),
+    (
+        "duplicate-yaml-key",
+        {RISK: concept("role-ambiguity", extra="title: Again\n")},
+        (RISK, 6, "yaml-duplicate-key"),
+    ),
+    (
+        "missing-field",
+        {RISK: "---\nid: role-ambiguity\ntitle: T\ntype: risk\n---\n"},
+        (RISK, 2, "missing-field"),
+    ),
+    ("unknown-field", {RISK: concept("role-ambiguity", extra="tagz: [a]\n")}, (RISK, 6, "unknown-field")),
+    ("bad-type", {RISK: concept("role-ambiguity", type="risks")}, (RISK, 4, "schema")),
+    ("bad-slug", {RISK: concept("role-ambiguity", extra="tags: [Not A Slug]\n")}, (RISK, 6, "schema")),
+    (
+        "invalid-relation-type",
+        {RISK: concept("role-ambiguity", extra="relations:\n  risk_of: [service-sales-ambidexterity]\n")},
+        (RISK, 7, "invalid-relation-type"),
+    ),
+    (
+        "id-mismatch",
+        {RISK: concept("role-ambiguity-x", summary="S [@gabler2017dark].")},
+        (RISK, 2, "id-mismatch"),
+    ),
+    (
+        "type-directory-mismatch",
+        {RISK: concept("role-ambiguity", type="trait")},
+        (RISK, 2, "type-directory-mismatch"),
+    ),
+    (
+        "duplicate-id",
+        {"kb/risks/zz-copy.md": concept("role-ambiguity")},
+        ("kb/risks/zz-copy.md", 2, "duplicate-id"),
+    ),
+    (
+        "duplicate-alias",
+        {
+            SSA: concept(
+                "service-sales-ambidexterity", type="ambidexterity", extra="aliases:\n  - Role conflict\n"
+            )
+        },
+        (RISK, 6, "duplicate-alias"),
+    ),
+    (
+        "unknown-citation",
+        {RISK: concept("role-ambiguity", summary="S [@gabler2071dark].")},
+        (RISK, 5, "unknown-citation"),
+    ),
+    (
+        "unknown-citation-in-body",
+        {RISK: concept("role-ambiguity", body="\nText [see @nobody2000x, p. 3].\n")},
+        (RISK, 8, "unknown-citation"),
+    ),
+    (
+        "unknown-link",
+        {RISK: concept("role-ambiguity", body="See [[role-ambiguty]].\n")},
+        (RISK, 7, "unknown-link"),
+    ),
+    (
+        "unknown-relation-target",
+        {RISK: concept("role-ambiguity", extra="relations:\n  risk-of:\n    - nothing-here\n")},
+        (RISK, 8, "unknown-relation-target"),
+    ),
+    ("no-citation", {RISK: concept("role-ambiguity", summary="Cites nothing.")}, (RISK, 2, "no-citation")),
+    (
+        "uncited-evidence",
+        {RISK: concept("role-ambiguity", extra="evidence:\n  - A finding without source.\n")},
+        (RISK, 7, "uncited-evidence"),
+    ),
+    (
+        "bibtex-syntax",
+        {"references.bib": BIB + "\n@article{broken,\n  title = {open\n"},
+        ("references.bib", 20, "bibtex-syntax"),
+    ),
+    (
+        "bibtex-duplicate-key",
+        {"references.bib": BIB + "\n@misc{gabler2017dark, title={Again}}\n"},
+        ("references.bib", 20, "bibtex-duplicate-key"),
+    ),
+    (
+        "bibtex-duplicate-field",
+        {"references.bib": BIB + "\n@misc{x2000, title={A}, title={B}}\n"},
+        ("references.bib", 20, "bibtex-duplicate-field"),
+    ),
+    (
+        "missing-bib-field",
+        {"references.bib": BIB + "\n@article{x2000, title={A}, year={2000}}\n"},
+        ("references.bib", 20, "missing-bib-field"),
+    ),
+    (
+        "malformed-doi",
+        {
+            "references.bib": BIB.replace(
+                "10.1177/1094670517712019", "https://doi.org/10.1177/1094670517712019"
+            )
+        },
+        ("references.bib", 9, "malformed-doi"),
+    ),
+    (
+        "duplicate-doi",
+        {"references.bib": BIB + "\n@misc{x2000, title={Other}, doi={10.1177/1094670517712019}}\n"},
+        ("references.bib", 20, "duplicate-reference"),
+    ),
+    (
+        "duplicate-title-year",
+        {
+            "references.bib": BIB
+            + "\n@misc{x2017, title={Is there a {Dark} Side of Ambidexterity}, year={2017}}\n"
+        },
+        ("references.bib", 20, "duplicate-reference"),
+    ),
+    (
+        "uncited-reference",
+        {"references.bib": BIB + "\n@misc{x2000, title={Unused}}\n"},
+        ("references.bib", 20, "uncited-reference"),
+    ),
+    ("bib-missing", {"references.bib": None}, ("references.bib", 1, "bib-missing")),
+]
+
+
+def test_base_is_clean(make_kb: MakeKb) -> None:
+    kb, problems = validate(make_kb())
+    assert problems == []
+    assert set(kb.concepts) == {"role-ambiguity", "service-sales-ambidexterity"}
+
+
+@pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CORPUS], ids=[c[0] for c in CORPUS])
+def test_problem_is_located(
+    make_kb: MakeKb, files: dict[str, str | bytes | None], expected: tuple[str, int, str]
+) -> None:
+    _, problems = validate(make_kb(files))
+    found = {(p.path, p.line, p.code) for p in problems}
+    assert expected in found, "\n".join(p.format() for p in problems)
+
+
+def test_suggestions_name_the_near_match(make_kb: MakeKb) -> None:
+    _, problems = validate(make_kb({RISK: concept("role-ambiguity", summary="S [@gabler2071dark].")}))
+    (problem,) = [p for p in problems if p.code == "unknown-citation"]
+    assert problem.hint == "did you mean 'gabler2017dark'?"
+    assert problem.col == 13  # the @ of the key
+
+
+def test_salvaged_concept_still_resolves_links(make_kb: MakeKb) -> None:
+    """One bad field reports itself without making links to the concept fail too."""
+    _, problems = validate(
+        make_kb(
+            {
+                SSA: concept(
+                    "service-sales-ambidexterity",
+                    type="ambidexterity",
+                    summary="S [@mullins2020ambidextrous].",
+                    extra="tags: [Bad Tag]\n",
+                )
+            }
+        )
+    )
+    codes = [p.code for p in problems]
+    assert codes == ["schema"]
+
+
+def test_warnings_are_warnings(make_kb: MakeKb) -> None:
+    _, problems = validate(make_kb({"references.bib": BIB + "\n@misc{x2000, title={Unused}}\n"}))
+    assert [(p.severity, p.code) for p in problems] == [("warning", "uncited-reference")]
