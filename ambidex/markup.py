@@ -20,8 +20,9 @@ _NARRATIVE = re.compile(rf"(?<![\w@/.:\-\[])@(?P<key>{KEY})")
 _LINK = re.compile(r"\[\[(?P<target>[^\[\]|\n]+?)(?:\|(?P<label>[^\[\]\n]+?))?\]\]")
 _CODE = re.compile(r"(?ms)^(?P<fence>```|~~~).*?^(?P=fence)[^\n]*$|`[^`\n]+`")
 _LOCATOR = re.compile(
-    r"^(?P<label>p|pp|pg|page|pages|chap|chapter|ch|sec|section|para|paragraph|fig|figure|"
-    r"vol|volume|no|note|n)\.?\s*(?P<value>[\w]+(?:\s*[-–]+\s*[\w]+)?)(?P<rest>.*)$",
+    r"^(?P<label>pages|page|pp|pg|p|chapter|chap|ch|section|sec|paragraph|para|figure|fig|"
+    r"volume|vol|note|no|n)\b\.?\s*"
+    r"(?P<value>(?:\d+[a-z]?|[ivxlc]+)(?:\s*[-–]+\s*(?:\d+[a-z]?|[ivxlc]+))?)(?P<rest>.*)$",
     re.S | re.I,
 )
 _NUMBERS = re.compile(r"^(?P<value>\d+(?:\s*[-–]+\s*\d+)?)(?P<rest>.*)$", re.S)
