@@ -43,11 +43,9 @@ class Renderer:
     # ------------------------------------------------------------ citations as text
 
     def _item(self, citation: Citation, link: UrlFor | None) -> str:
-        if citation.key not in self.kb.references:
-            label = f"{citation.key}?"
-        else:
-            label = self.apa.label(citation.key)
-        if link is not None and citation.key in self.kb.references:
+        known = citation.key in self.kb.references
+        label = self.apa.label(citation.key) if known else f"{citation.key}?"
+        if link is not None and known:
             label = f"[{_escape_md(label)}]({link(citation.key)})"
         parts = [citation.prefix, label]
         text = " ".join(p for p in parts if p)
