@@ -17,13 +17,11 @@ from pydantic import ValidationError
 from ambidex import bibliography, markup
 from ambidex.model import (
     Alias,
-    Citation,
     Concept,
     ConceptType,
     Evidence,
     FrontMatter,
     KnowledgeBase,
-    Link,
     Reference,
     Relation,
     RelationType,
@@ -34,6 +32,7 @@ from ambidex.problems import Problem, did_you_mean, error
 KB_DIR = "kb"
 BIB_FILE = "references.bib"
 MAX_FILE_BYTES = 1_000_000
+MAX_YAML_NODES = 20_000
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.M)
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -54,6 +53,7 @@ class _Marks:
 
     at: dict[Path_, Mark] = field(default_factory=dict)
     duplicates: list[tuple[str, Mark]] = field(default_factory=list)
+    nodes: int = 0
 
     def find(self, path: Path_) -> Mark:
         for end in range(len(path), -1, -1):
@@ -62,24 +62,33 @@ class _Marks:
         return Mark(1, 1)
 
 
-def _walk(node: yaml.Node, path: Path_, marks: _Marks, line0: int) -> None:
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _walk(node: yaml.Node, path: Path_, marks: _Marks, line0: int, loader: Any) -> Any:
+    """The Python value of a YAML node, recording where it and each of its parts stand."""
+    marks.nodes += 1
+    if marks.nodes > MAX_YAML_NODES:
+        raise ValueError(f"the front matter has more than {MAX_YAML_NODES:,} values (aliases expanded)")
     start, end = node.start_mark, node.end_mark
-    marks.at[path] = Mark(
-        start.line + line0, start.column + 1, getattr(node, "style", None), end.line + line0
-    )
+    style = getattr(node, "style", None)
+    marks.at[path] = Mark(start.line + line0, start.column + 1, style, end.line + line0)
     if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+        mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
-            if key in seen:
-                marks.duplicates.append(
-                    (key, Mark(key_node.start_mark.line + line0, key_node.start_mark.column + 1))
-                )
-            seen.add(key)
-            _walk(value_node, (*path, key), marks, line0)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, (*path, index), marks, line0)
+            key = _walk(key_node, (*path, "[key]"), marks, line0, loader)
+            if not isinstance(key, Hashable):
+                key = str(key)
+            if key in mapping:
+                key_mark = key_node.start_mark
+                marks.duplicates.append((str(key), Mark(key_mark.line + line0, key_mark.column + 1)))
+            mapping[key] = _walk(value_node, (*path, str(key)), marks, line0, loader)
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(item, (*path, i), marks, line0, loader) for i, item in enumerate(node.value)]
+    if node.tag == _STR_TAG:
+        return node.value
+    return loader.construct_object(node, deep=True)
 
 
 def _text_position(mark: Mark, rel_line: int, rel_col: int) -> tuple[int, int]:
@@ -89,18 +98,6 @@ def _text_position(mark: Mark, rel_line: int, rel_col: int) -> tuple[int, int]:
     if mark.style == "|":
         return mark.line + rel_line, rel_col
     return mark.line, mark.col
-
-
-def _relocate(citations: tuple[Citation, ...], at: Any) -> tuple[Citation, ...]:
-    return tuple(
-        c.model_copy(update=dict(zip(("line", "col"), at(c.line, c.col), strict=True))) for c in citations
-    )
-
-
-def _relocate_links(links: tuple[Link, ...], at: Any) -> tuple[Link, ...]:
-    return tuple(
-        k.model_copy(update=dict(zip(("line", "col"), at(k.line, k.col), strict=True))) for k in links
-    )
 
 
 class _ConceptFile:
@@ -165,20 +162,22 @@ class _ConceptFile:
                     "add the fields id, title, type and summary",
                 )
                 return None
-            _walk(node, (), self.marks, line0)
-            return loader.construct_document(node)
+            return _walk(node, (), self.marks, line0, loader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = line0 + (mark.line if mark else 0)
             col = (mark.column + 1) if mark else 1
+            message = f"invalid YAML: {exc.problem or exc}"
+            if exc.context and exc.context_mark and exc.context_mark is not mark:
+                message += f" ({exc.context} that starts at line {line0 + exc.context_mark.line})"
             self.fail(
                 line,
                 col,
                 "yaml-syntax",
-                f"invalid YAML: {exc.problem or exc}",
+                message,
                 "check indentation, colons and quotes; quote text that contains ': ' or '#'",
             )
-        except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        except (yaml.YAMLError, RecursionError, ValueError) as exc:
             self.fail(line0, 1, "yaml-syntax", f"invalid YAML: {exc}", "check the front matter's syntax")
         finally:
             loader.dispose()
@@ -279,31 +278,20 @@ class _ConceptFile:
         return self._build(fm, body, body_line)
 
     def _build(self, fm: FrontMatter, body: str, body_line: int) -> Concept:
-        summary_spans = markup.scan(fm.summary)
-        summary_mark = self.marks.find(("summary",))
-
-        def in_scalar(mark: Mark) -> Any:
+        def in_scalar(path: Path_) -> markup.Position:
+            mark = self.marks.find(path)
             return lambda line, col: _text_position(mark, line, col)
 
+        summary_spans = markup.scan(fm.summary, in_scalar(("summary",)))
         evidence = []
-        links = list(_relocate_links(markup.links_in(summary_spans), in_scalar(summary_mark)))
+        links = list(markup.links_in(summary_spans))
         for index, text in enumerate(fm.evidence):
+            spans = markup.scan(text, in_scalar(("evidence", index)))
             mark = self.marks.find(("evidence", index))
-            spans = markup.scan(text)
-            evidence.append(
-                Evidence(
-                    text=text,
-                    citations=_relocate(markup.citations_in(spans), in_scalar(mark)),
-                    line=mark.line,
-                )
-            )
-            links.extend(_relocate_links(markup.links_in(spans), in_scalar(mark)))
-        body_spans = markup.scan(body)
-
-        def in_body(line: int, col: int) -> tuple[int, int]:
-            return body_line + line - 1, col
-
-        links.extend(_relocate_links(markup.links_in(body_spans), in_body))
+            evidence.append(Evidence(text=text, citations=markup.citations_in(spans), line=mark.line))
+            links.extend(markup.links_in(spans))
+        body_spans = markup.scan(body, lambda line, col: (body_line + line - 1, col))
+        links.extend(markup.links_in(body_spans))
         relations = []
         for rel_type, targets in fm.relations.items():
             for index, target in enumerate(targets):
@@ -327,8 +315,8 @@ class _ConceptFile:
             path=self.path,
             id_line=id_mark.line,
             body_line=body_line,
-            summary_citations=_relocate(markup.citations_in(summary_spans), in_scalar(summary_mark)),
-            body_citations=_relocate(markup.citations_in(body_spans), in_body),
+            summary_citations=markup.citations_in(summary_spans),
+            body_citations=markup.citations_in(body_spans),
             links=tuple(links),
         )
 

@@ -9,6 +9,7 @@ are skipped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ambidex.model import Citation, Link
@@ -89,16 +90,31 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def scan(text: str) -> list[Span]:
-    """Every citation group and concept link in `text`, in order of appearance."""
-    lines = _Lines(text)
-    visible = _mask(text, _CODE)
+Position = Callable[[int, int], tuple[int, int]]
+
+
+def scan(text: str, position: Position | None = None) -> list[Span]:
+    """Every citation group and concept link in `text`, in order of appearance.
+
+    Citations and links carry 1-based (line, col) within `text`, or in the file when
+    `position` maps a place in the text to a place in the file.
+    """
+    if "@" not in text and "[[" not in text:
+        return []
+    text_lines = _Lines(text)
+
+    def locate(offset: int) -> tuple[int, int]:
+        line, col = text_lines.locate(offset)
+        return position(line, col) if position else (line, col)
+
+    visible = _mask(text, _CODE) if "`" in text or "~~~" in text else text
     spans: list[Span] = []
     for m in _LINK.finditer(visible):
-        line, col = lines.locate(m.start())
+        line, col = locate(m.start())
         link = Link(target=m["target"].strip(), label=(m["label"] or "").strip(), line=line, col=col)
         spans.append(LinkSpan(m.start(), m.end(), link))
-    visible = _mask(visible, _LINK)
+    if spans:
+        visible = _mask(visible, _LINK)
     for m in _BRACKETED.finditer(visible):
         citations: list[Citation] = []
         offset = m.start("inner")
@@ -108,7 +124,7 @@ def scan(text: str) -> list[Span]:
                 citations = []
                 break
             locator, suffix = _split_locator(parsed["rest"])
-            line, col = lines.locate(offset + parsed.start("key") - 1)
+            line, col = locate(offset + parsed.start("key") - 1)
             citations.append(
                 Citation(
                     key=parsed["key"],
@@ -124,7 +140,7 @@ def scan(text: str) -> list[Span]:
             spans.append(CiteSpan(m.start(), m.end(), tuple(citations), bracketed=True))
     visible = _mask(visible, _BRACKETED)
     for m in _NARRATIVE.finditer(visible):
-        line, col = lines.locate(m.start())
+        line, col = locate(m.start())
         citation = Citation(key=m["key"], narrative=True, line=line, col=col)
         spans.append(CiteSpan(m.start(), m.end(), (citation,), bracketed=False))
     spans.sort(key=lambda s: s.start)

@@ -1,0 +1,1 @@
+"""Benchmarks over synthetic knowledge bases (see bench/generate.py)."""

@@ -1,0 +1,141 @@
+"""Synthetic knowledge bases for benchmarks: n concepts with proportional references and links.
+
+    python -m bench.generate OUT_DIR N [--seed S]
+
+Every generated base is valid (`ambidex check --strict` is clean): each concept cites, links and
+relates to others; every reference is cited.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+from ambidex.model import ConceptType, RelationType
+
+WORDS = [
+    "service",
+    "sales",
+    "hunting",
+    "farming",
+    "exploration",
+    "exploitation",
+    "customer",
+    "account",
+    "revenue",
+    "churn",
+    "burnout",
+    "ambiguity",
+    "polychronicity",
+    "promotion",
+    "prevention",
+    "focus",
+    "judgment",
+    "leader",
+    "organisation",
+    "efficiency",
+    "effectiveness",
+    "growth",
+    "profitability",
+    "autonomy",
+    "control",
+    "learning",
+    "performance",
+    "quality",
+    "productivity",
+    "stability",
+    "change",
+    "collaboration",
+    "competition",
+    "feedback",
+    "climate",
+    "innovation",
+    "demand",
+    "resource",
+    "value",
+    "contract",
+    "alignment",
+    "process",
+    "automation",
+    "insight",
+    "retention",
+    "acquisition",
+    "selling",
+    "consultative",
+    "transactional",
+    "strategy",
+    "quota",
+    "pressure",
+    "role",
+    "conflict",
+]
+
+RELATIONS = [r for r in RelationType if r is not RelationType.RELATED]
+
+
+def _phrase(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def _reference(index: int, rng: random.Random) -> tuple[str, str]:
+    key = f"author{index}{1990 + index % 35}{rng.choice(WORDS)}"
+    title = f"{_phrase(rng, 6).capitalize()} {index}"
+    return key, (
+        f"@article{{{key},\n  author  = {{Author{index}, Ann and Writer, Bo}},\n"
+        f"  title   = {{{title}}},\n  journal = {{Journal of {rng.choice(WORDS).capitalize()}}},\n"
+        f"  year    = {{{1990 + index % 35}}},\n  volume  = {{{1 + index % 40}}},\n"
+        f"  pages   = {{{index % 300 + 1}--{index % 300 + 15}}},\n"
+        f"  doi     = {{10.{5000 + index % 4000}/synthetic.{index}}}\n}}\n"
+    )
+
+
+def generate(root: Path, n_concepts: int, seed: int = 0) -> Path:
+    """Write a synthetic knowledge base of `n_concepts` concepts under `root`; return `root`."""
+    rng = random.Random(seed)
+    n_refs = max(10, n_concepts // 10)
+    refs = [_reference(i, rng) for i in range(n_refs)]
+    keys = [key for key, _ in refs]
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "references.bib").write_text("\n".join(text for _, text in refs), encoding="utf-8")
+    types = list(ConceptType)
+    ids = [f"concept-{i}-{rng.choice(WORDS)}" for i in range(n_concepts)]
+    for i, concept_id in enumerate(ids):
+        concept_type = types[i % len(types)]
+        cited = [keys[i % n_refs], rng.choice(keys)]
+        targets = sorted({ids[(i + 1) % n_concepts], rng.choice(ids)} - {concept_id})
+        relation = RELATIONS[i % len(RELATIONS)].value
+        link = ids[(i + 7) % n_concepts]
+        text = (
+            "---\n"
+            f"id: {concept_id}\n"
+            f"title: {_phrase(rng, 3).capitalize()} {i}\n"
+            f"type: {concept_type.value}\n"
+            f"summary: {_phrase(rng, 18).capitalize()} [@{cited[0]}].\n"
+            f"aliases: [alias {i} {rng.choice(WORDS)}]\n"
+            f"tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]\n"
+            f"relations:\n  {relation}: [{', '.join(targets)}]\n"
+            f"evidence:\n  - {_phrase(rng, 14).capitalize()} [@{cited[1]}].\n"
+            "---\n\n"
+            + "\n\n".join(
+                f"{_phrase(rng, 40).capitalize()} [@{rng.choice(cited)}] and [[{link}]]." for _ in range(3)
+            )
+            + "\n"
+        )
+        path = root / "kb" / concept_type.directory / f"{concept_id}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("n", type=int)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    generate(args.out, args.n, args.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The BibTeX adapter: parsing with located problems, display text, exports and APA."""
+
+from __future__ import annotations
+
+from ambidex import bibliography
+from ambidex.bibliography import Apa, plain, to_csl, to_ris
+from tests.conftest import BIB
+
+
+def test_parse_keeps_lines_and_raw() -> None:
+    refs, problems = bibliography.parse(BIB)
+    assert problems == []
+    assert [(r.key, r.line) for r in refs] == [("gabler2017dark", 1), ("mullins2020ambidextrous", 12)]
+    assert refs[0].field_lines["doi"] == 9
+    assert refs[0].raw.startswith("@article{gabler2017dark,")
+
+
+def test_broken_entry_is_located_and_the_next_recovered() -> None:
+    text = "@article{broken,\n  title = {open\n\n@misc{fine2000, title={Fine}}\n"
+    refs, problems = bibliography.parse(text)
+    assert [r.key for r in refs] == ["fine2000"]
+    assert [(p.line, p.code) for p in problems] == [(1, "bibtex-syntax")]
+    assert "'broken'" in problems[0].message
+
+
+def test_plain_decodes_latex() -> None:
+    assert plain(r"R{\'e}gis") == "Régis"
+    assert plain(r"Sales \& Service {BibTeX}") == "Sales & Service BibTeX"
+    assert plain("pp. 1--2") == "pp. 1–2"
+
+
+def test_csl_names_and_particles() -> None:
+    text = (
+        "@article{v2017, author={van der Borgh, Michel and {Human Edge}}, title={T}, journal={J}, year=2017}"
+    )
+    (ref,), _ = bibliography.parse(text)
+    csl = to_csl(ref)
+    assert csl["author"] == [
+        {"family": "Borgh", "given": "Michel", "non-dropping-particle": "van der"},
+        {"literal": "Human Edge"},
+    ]
+    assert csl["issued"] == {"date-parts": [[2017]]}
+
+
+def test_apa_reference_and_in_text_label() -> None:
+    refs, _ = bibliography.parse(BIB)
+    apa = Apa(refs)
+    entry = apa.entry_text("gabler2017dark")
+    assert entry.startswith("Gabler, C. B., Ogilvie, J., Rapp, A., & Bachrach, D. G. (2017).")
+    assert "https://doi.org/10.1177/1094670517712019" in entry
+    assert "<i>Journal of Service Research</i>" in apa.entry("gabler2017dark")
+    assert apa.label("gabler2017dark") == "Gabler et al., 2017"
+    assert (apa.author("gabler2017dark"), apa.year("gabler2017dark")) == ("Gabler et al.", "2017")
+    assert apa.sorted_keys() == ["gabler2017dark", "mullins2020ambidextrous"]
+
+
+def test_ris_export() -> None:
+    refs, _ = bibliography.parse(BIB)
+    ris = to_ris(refs[0])
+    assert ris.splitlines()[:3] == ["TY  - JOUR", "ID  - gabler2017dark", "AU  - Gabler, Colin B."]
+    assert "SP  - 379" in ris and "EP  - 392" in ris and ris.rstrip().endswith("ER  -")

@@ -1,0 +1,135 @@
+"""The `ambidex` command, run through typer's runner and as a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ambidex.cli import app
+from tests.conftest import REPO, MakeKb, concept
+
+runner = CliRunner()
+RISK = "kb/risks/role-ambiguity.md"
+LINKED = "relations:\n  risk-of: [service-sales-ambidexterity]\n"
+
+
+def risk(**fields: str) -> str:
+    """The role-ambiguity concept, still related to the other concept of the base."""
+    return concept("role-ambiguity", extra=LINKED, **fields)
+
+
+def test_check_clean_exits_zero(make_kb: MakeKb) -> None:
+    result = runner.invoke(app, ["check", "--root", str(make_kb())])
+    assert result.exit_code == 0, result.output
+    assert "ok: 0 errors, 0 warnings in 2 concepts and 2 references" in result.output
+
+
+def test_check_names_each_problem_at_file_and_line(make_kb: MakeKb) -> None:
+    root = make_kb(
+        {
+            RISK: risk(summary="S [@gabler2071dark].", body="See [[role-ambiguty]].\n"),
+            "kb/risks/zz-copy.md": risk(),
+            "kb/risks/broken.md": "---\nid: broken\ntitle: [unclosed\n---\n",
+            "references.bib": (REPO / "tests" / "conftest.py")
+            .read_text()
+            .split('BIB = """')[1]
+            .split('"""')[0]
+            + "\n@article{bad,\n  title = {open\n",
+        }
+    )
+    result = runner.invoke(app, ["check", "--root", str(root)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{RISK}:5:13: error[unknown-citation]: 'gabler2071dark' is not in references.bib" in lines
+    assert "    hint: did you mean 'gabler2017dark'?" in lines
+    assert any(line.startswith(f"{RISK}:9:5: error[unknown-link]") for line in lines)
+    assert any(line.startswith("kb/risks/zz-copy.md:2:1: error[duplicate-id]") for line in lines)
+    assert any(line.startswith("kb/risks/broken.md:4:") and "[yaml-syntax]" in line for line in lines)
+    assert any(line.startswith("references.bib:20:1: error[bibtex-syntax]") for line in lines)
+    assert lines[-1].startswith("failed: ")
+
+
+def test_json_format_gives_the_same_problems(make_kb: MakeKb) -> None:
+    root = make_kb({RISK: risk(summary="S [@gabler2071dark].")})
+    text = runner.invoke(app, ["check", "--root", str(root)]).output
+    result = runner.invoke(app, ["check", "--root", str(root), "--format", "json"])
+    assert result.exit_code == 1
+    problems = json.loads(result.output)
+    errors = [(p["path"], p["line"], p["col"], p["code"]) for p in problems if p["severity"] == "error"]
+    assert errors == [(RISK, 5, 13, "unknown-citation")]
+    assert problems[0]["hint"] == "did you mean 'gabler2017dark'?"
+    assert f"{RISK}:5:13: error[unknown-citation]" in text
+
+
+def test_strict_fails_on_warnings(make_kb: MakeKb) -> None:
+    root = make_kb(
+        {
+            "references.bib": (REPO / "tests/conftest.py").read_text().split('BIB = """')[1].split('"""')[0]
+            + "\n@misc{unused2000, title={Unused}}\n"
+        }
+    )
+    assert runner.invoke(app, ["check", "--root", str(root)]).exit_code == 0
+    assert runner.invoke(app, ["check", "--root", str(root), "--strict"]).exit_code == 1
+
+
+def test_check_as_a_process_plain_in_a_pipe(make_kb: MakeKb) -> None:
+    root = make_kb({RISK: risk(summary="S [@gabler2071dark].")})
+    proc = subprocess.run(
+        [sys.executable, "-m", "ambidex", "check", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "\x1b[" not in proc.stdout
+    assert proc.stdout.splitlines()[0] == (
+        f"{RISK}:5:13: error[unknown-citation]: 'gabler2071dark' is not in references.bib"
+    )
+
+
+def test_repository_is_clean() -> None:
+    result = runner.invoke(app, ["check", "--root", str(REPO), "--strict"])
+    assert result.exit_code == 0, result.output
+
+
+def test_new_concept_scaffolds_a_valid_file_and_never_overwrites(make_kb: MakeKb) -> None:
+    root = make_kb()
+    result = runner.invoke(app, ["new", "concept", "Customer churn", "--type", "risk", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    path = root / "kb/risks/customer-churn.md"
+    text = path.read_text()
+    assert text.startswith('---\nid: customer-churn\ntitle: "Customer churn"\ntype: risk\n')
+    path.write_text(text + "edited\n")
+    again = runner.invoke(app, ["new", "concept", "Customer churn", "--type", "risk", "--root", str(root)])
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    assert path.read_text().endswith("edited\n")
+    existing = runner.invoke(
+        app, ["new", "concept", "Role ambiguity", "--type", "trait", "--root", str(root)]
+    )
+    assert existing.exit_code == 1, "an id used in another folder is refused too"
+
+
+def test_new_concept_rejects_bad_input(make_kb: MakeKb) -> None:
+    root = make_kb()
+    bad_type = runner.invoke(app, ["new", "concept", "X", "--type", "risks", "--root", str(root)])
+    assert bad_type.exit_code == 2
+    bad_id = runner.invoke(
+        app, ["new", "concept", "X", "--type", "risk", "--id", "Not Valid", "--root", str(root)]
+    )
+    assert bad_id.exit_code == 2
+    assert "not a valid id" in bad_id.output
+
+
+def test_schema_is_generated_from_the_model(tmp_path: Path) -> None:
+    out = tmp_path / "schema.json"
+    result = runner.invoke(app, ["schema", "--output", str(out)])
+    assert result.exit_code == 0
+    schema = json.loads(out.read_text())
+    assert schema["required"] == ["id", "title", "type", "summary"]
+    assert "risk-of" in schema["properties"]["relations"]["propertyNames"]["enum"]
+    assert schema["additionalProperties"] is False
