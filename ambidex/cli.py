@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 new_app = typer.Typer(help="Scaffold new entries.", no_args_is_help=True)
 app.add_typer(new_app, name="new")
+refs_app = typer.Typer(help="Manage references.bib.", no_args_is_help=True)
+app.add_typer(refs_app, name="refs")
 
 RootOption = Annotated[
     Path,
@@ -160,6 +162,63 @@ def new_concept(
         err.print(f"[red]error[/]: {escape(str(path))} already exists; nothing was written")
         raise typer.Exit(1) from None
     _console().print(f"created {escape(str(path))}: replace the placeholders, then run `ambidex check`")
+
+
+@refs_app.command("add")
+def refs_add(
+    source: Annotated[
+        str, typer.Argument(help="A .bib file exported from a reference manager, or - for stdin.")
+    ],
+    root: RootOption = Path("."),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, write nothing.")] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid entries even if others fail to parse.")
+    ] = False,
+) -> None:
+    """Merge references into references.bib: normalised, keyed by convention, without duplicates."""
+    from ambidex import bibliography
+    from ambidex.loader import BIB_FILE, load_references
+    from ambidex.refs import merge
+
+    out, err = _console(), _console(stderr=True)
+    if source == "-":
+        name, data = "<stdin>", sys.stdin.buffer.read()
+    else:
+        name = source
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            err.print(f"[red]error[/]: cannot read {escape(source)}: {escape(exc.strerror or str(exc))}")
+            raise typer.Exit(2) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        err.print(f"[red]error[/]: {escape(name)} is not UTF-8 text; export it as UTF-8")
+        raise typer.Exit(2) from None
+    incoming, problems = bibliography.parse(text, name)
+    library, library_text, library_problems = load_references(root)
+    library_errors = [p for p in library_problems if p.is_error and p.code != "bib-missing"]
+    if library_errors:
+        _print_problems(err, library_errors)
+        err.print(f"[red]error[/]: fix {BIB_FILE} first; nothing was written")
+        raise typer.Exit(1)
+    if problems:
+        _print_problems(err, problems)
+        if not skip_invalid:
+            err.print(
+                "[red]error[/]: some entries could not be read; nothing was written "
+                "(use --skip-invalid to import the others)"
+            )
+            raise typer.Exit(1)
+    result = merge(library, library_text or "", incoming)
+    for ref in result.added:
+        out.print(f"added   {escape(ref.key)}")
+    for skip in result.skipped:
+        out.print(f"skipped {escape(skip.key)}: {skip.reason} as {escape(skip.duplicate_of)}")
+    if result.added and not dry_run:
+        atomic_write(root / BIB_FILE, result.text)
+    verb = "would add" if dry_run else "added"
+    out.print(f"{verb} {len(result.added)}, skipped {len(result.skipped)}, failed {len(problems)}")
 
 
 def main() -> None:

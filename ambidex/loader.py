@@ -364,6 +364,21 @@ def _read_text(path: Path, rel: str, problems: list[Problem]) -> tuple[str, byte
     return text.replace("\r\n", "\n"), data
 
 
+def load_references(root: Path | str) -> tuple[list[Reference], str | None, list[Problem]]:
+    """Read `references.bib` alone: its references, its text (None if unreadable) and problems."""
+    problems: list[Problem] = []
+    bib_path = Path(root) / BIB_FILE
+    if not bib_path.exists():
+        hint = "create it next to kb/; every concept must cite a reference"
+        problems.append(error(BIB_FILE, 1, 1, "bib-missing", "references.bib does not exist", hint))
+        return [], None, problems
+    read = _read_text(bib_path, BIB_FILE, problems)
+    if read is None:
+        return [], None, problems
+    references, bib_problems = bibliography.parse(read[0], BIB_FILE)
+    return references, read[0], problems + bib_problems
+
+
 def load(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
     """Read the knowledge base under `root` into one immutable model and its problems."""
     root = Path(root)
@@ -398,25 +413,9 @@ def load(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
             continue
         seen[concept.id] = concept
         concepts.append(concept)
-    references: list[Reference] = []
-    bib_path = root / BIB_FILE
-    if not bib_path.exists():
-        problems.append(
-            error(
-                BIB_FILE,
-                1,
-                1,
-                "bib-missing",
-                "references.bib does not exist",
-                "create it next to kb/; every concept must cite a reference",
-            )
-        )
-    else:
-        read = _read_text(bib_path, BIB_FILE, problems)
-        if read is not None:
-            text, data = read
-            digests.extend((BIB_FILE.encode(), data))
-            references, bib_problems = bibliography.parse(text, BIB_FILE)
-            problems.extend(bib_problems)
+    references, bib_text, bib_problems = load_references(root)
+    problems.extend(bib_problems)
+    if bib_text is not None:
+        digests.extend((BIB_FILE.encode(), bib_text.encode()))
     kb = KnowledgeBase.build(concepts, references, build_id_of(digests))
     return kb, problems
