@@ -9,7 +9,7 @@ PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: serve test lint check bench clean
+.PHONY: serve preview test lint check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: lint check
 	$(BIN)/pytest
 
 serve: check
+	$(BIN)/ambidex build
+	$(BIN)/ambidex serve --host $(HOST) --port $(PORT)
+
+preview: check
 	$(BIN)/mkdocs serve --strict -a $(HOST):$(PORT)
 
 bench: $(STAMP)

@@ -221,6 +221,79 @@ def refs_add(
     out.print(f"{verb} {len(result.added)}, skipped {len(result.skipped)}, failed {len(problems)}")
 
 
+@app.command()
+def build(
+    root: RootOption = Path("."),
+    site: Annotated[bool, typer.Option("--site/--no-site", help="Also build the static site.")] = True,
+) -> None:
+    """Validate, build the search index (atomically) and the static site into site/."""
+    import subprocess
+    import time
+
+    from ambidex.build import Build, BuildError
+
+    console = _console(stderr=True)
+    started = time.perf_counter()
+    with console.status("validating and indexing…"):
+        try:
+            result = Build.open(root, rebuild=True)
+        except BuildError as exc:
+            _print_problems(console, exc.problems)
+            console.print(
+                f"[red]build failed[/]: {len(exc.problems)} error(s); run `ambidex check` for details"
+            )
+            raise typer.Exit(1) from None
+    result.index.close()
+    console.print(
+        f"indexed {len(result.kb.concepts)} concepts and {len(result.kb.references)} references "
+        f"(build {result.kb.build_id}) in {time.perf_counter() - started:.1f} s"
+    )
+    if site and (root / "mkdocs.yml").exists():
+        started = time.perf_counter()
+        with console.status("building the site…"):
+            proc = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", "site"],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"},
+            )
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stdout + proc.stderr)
+            console.print("[red]site build failed[/]")
+            raise typer.Exit(1)
+        console.print(
+            f"built the site into {escape(str(root / 'site'))} in {time.perf_counter() - started:.1f} s"
+        )
+
+
+@app.command()
+def serve(
+    root: RootOption = Path("."),
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    cors: Annotated[str, typer.Option(help="Comma-separated origins allowed by CORS.")] = "",
+) -> None:
+    """Serve the API under /api/v1 and the built site at / (run `ambidex build` first)."""
+    import uvicorn
+
+    os.environ["AMBIDEX_ROOT"] = str(root.resolve())
+    os.environ["AMBIDEX_SITE_DIR"] = str((root / "site").resolve())
+    os.environ["AMBIDEX_CORS_ORIGINS"] = cors
+    _console(stderr=True).print(f"serving on http://{host}:{port}/ (API docs at /api/docs)")
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
 def main() -> None:
     app()
 

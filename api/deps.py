@@ -1,0 +1,23 @@
+"""Dependency aliases for the routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from api.views import Views
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+KEY = r"^[A-Za-z0-9_][\w:.#$%&+?<>~/-]*$"
+
+
+def get_views(request: Request) -> Views:
+    views: Views = request.app.state.views
+    return views
+
+
+ViewsDep = Annotated[Views, Depends(get_views)]
+PageQ = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")]
+PerPageQ = Annotated[int, Query(ge=1, le=100, description="Items per page (at most 100).")]
+TagQ = Annotated[str | None, Query(max_length=80, pattern=SLUG, description="Only items with this tag.")]

@@ -1,0 +1,37 @@
+"""The guide: tensions, risks and what helps for a situation or a concept, all cited."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from ambidex.guide import guide as make_guide
+from api.deps import SLUG, ViewsDep
+from api.errors import ApiProblem
+from api.schemas import GuideOut
+
+router = APIRouter(tags=["guide"])
+
+
+@router.get("/guide", response_model=GuideOut, summary="Cited advice for a situation or a concept")
+async def guide(
+    views: ViewsDep,
+    situation: Annotated[
+        str | None, Query(min_length=1, max_length=512, description="The situation in free text.")
+    ] = None,
+    concept: Annotated[str | None, Query(max_length=80, pattern=SLUG, description="A concept id.")] = None,
+) -> GuideOut:
+    if situation is None and concept is None:
+        raise ApiProblem(400, "Give 'situation' (free text), 'concept' (an id), or both.")
+    if concept is not None and concept not in views.kb.concepts:
+        near = views.suggestions(concept, list(views.kb.concepts))
+        raise ApiProblem(404, f"There is no concept '{concept}'.", suggestions=near)
+
+    def search(text: str) -> list[str]:
+        result = views.build.index.search(text, "concept", (), None, 1, 8)
+        return [h.id for h in result.hits]
+
+    g = await run_in_threadpool(make_guide, views.kb, concept_id=concept, situation=situation, search=search)
+    return views.guide(g, situation, concept)

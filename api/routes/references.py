@@ -1,0 +1,68 @@
+"""References: the list and one reference with APA, BibTeX, CSL-JSON, RIS and cited-by."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from ambidex import bibliography
+from api.deps import KEY, PageQ, PerPageQ, ViewsDep
+from api.errors import ApiProblem
+from api.schemas import ReferenceOut, ReferencePage
+from api.views import PREFIX, json_bytes, page_links
+
+router = APIRouter(prefix="/references", tags=["references"])
+
+
+class Export(StrEnum):
+    json = "json"
+    bibtex = "bibtex"
+    csl_json = "csl-json"
+    ris = "ris"
+
+
+@router.get("", response_model=ReferencePage, summary="List references")
+async def list_references(views: ViewsDep, page: PageQ = 1, per_page: PerPageQ = 20) -> ReferencePage:
+    keys = views.apa.sorted_keys() or sorted(views.kb.references)
+    chunk = keys[(page - 1) * per_page : page * per_page]
+    links = page_links(f"{PREFIX}/references", {}, page, per_page, len(keys))
+    return ReferencePage(**links, items=[views.reference_item(views.kb.references[k]) for k in chunk])
+
+
+@router.get(
+    "/{key}",
+    response_model=ReferenceOut,
+    summary="One reference, or an export of it",
+    responses={
+        200: {
+            "content": {
+                "application/x-bibtex": {},
+                "application/x-research-info-systems": {},
+                "application/vnd.citationstyles.csl+json": {},
+            }
+        }
+    },
+)
+async def get_reference(
+    views: ViewsDep,
+    key: Annotated[str, Path(max_length=100, pattern=KEY, description="The BibTeX key.")],
+    format: Annotated[Export, Query(description="json (default), bibtex, csl-json or ris.")] = Export.json,
+) -> Response:
+    ref = views.kb.references.get(key)
+    if ref is None:
+        near = views.suggestions(key, list(views.kb.references))
+        hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+        raise ApiProblem(404, f"There is no reference '{key}'.{hint}", suggestions=near)
+    if format is Export.bibtex:
+        return Response(ref.raw + "\n", media_type="application/x-bibtex; charset=utf-8")
+    if format is Export.ris:
+        return Response(
+            bibliography.to_ris(ref), media_type="application/x-research-info-systems; charset=utf-8"
+        )
+    if format is Export.csl_json:
+        return Response(
+            json_bytes([bibliography.to_csl(ref)]), media_type="application/vnd.citationstyles.csl+json"
+        )
+    return Response(views.reference_json(key), media_type="application/json")

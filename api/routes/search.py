@@ -1,0 +1,74 @@
+"""Full-text search over concepts and references."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from ambidex.model import ConceptType
+from api.deps import PageQ, PerPageQ, TagQ, ViewsDep
+from api.schemas import HitOut, SearchOut
+from api.views import PREFIX, concept_url, page_links, reference_url
+
+router = APIRouter(tags=["search"])
+
+
+class Kind(StrEnum):
+    concept = "concept"
+    reference = "reference"
+
+
+@router.get("/search", response_model=SearchOut, summary="Search concepts and references")
+async def search(
+    views: ViewsDep,
+    q: Annotated[str, Query(min_length=1, max_length=512, description="Words to find; typos are tolerated.")],
+    type: Annotated[list[ConceptType] | None, Query(description="Only concepts of these types.")] = None,
+    tag: TagQ = None,
+    kind: Annotated[Kind | None, Query(description="Only concepts or only references.")] = None,
+    page: PageQ = 1,
+    per_page: PerPageQ = 10,
+) -> Response:
+    key = (q, tuple(sorted(t.value for t in type or ())), tag, kind, page, per_page)
+    cached = views.search_cache.get(key)
+    if cached is None:
+        cached = await run_in_threadpool(_search, views, *key)
+        views.search_cache.put(key, cached)
+    return Response(cached, media_type="application/json")
+
+
+def _search(
+    views: ViewsDep,
+    q: str,
+    types: tuple[str, ...],
+    tag: str | None,
+    kind: Kind | None,
+    page: int,
+    per_page: int,
+) -> bytes:
+    result = views.build.index.search(q, kind.value if kind else None, types, tag, page, per_page)
+    items = [
+        HitOut(
+            kind=h.kind,
+            id=h.id,
+            type=h.type,
+            title=h.title,
+            score=h.score,
+            snippet=h.snippet,
+            tags=list(h.tags),
+            url=concept_url(h.id) if h.kind == "concept" else reference_url(h.id),
+        )
+        for h in result.hits
+    ]
+    params = {"q": q, "type": list(types), "tag": tag, "kind": kind.value if kind else None}
+    out = SearchOut(
+        **page_links(f"{PREFIX}/search", params, page, per_page, result.total),
+        query=result.query,
+        items=items,
+        facets=result.facets,
+        suggestion=result.suggestion,
+        fuzzy=result.fuzzy,
+    )
+    return out.model_dump_json().encode()

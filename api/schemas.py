@@ -1,0 +1,182 @@
+"""Response schemas of the API (separate from the core model; they are the public contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ProblemOut(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    suggestions: list[str] | None = None
+
+
+class CitationOut(BaseModel):
+    key: str
+    locator: str = ""
+    prefix: str = ""
+    suffix: str = ""
+    in_text: str = Field(description="APA 7 in-text form, e.g. (Gabler et al., 2017, p. 383).")
+    apa: str = Field(description="The full APA 7 reference, plain text.")
+    url: str
+
+
+class ConceptRef(BaseModel):
+    id: str
+    title: str
+    type: str
+    url: str
+
+
+class ConceptListItem(ConceptRef):
+    summary: str
+    tags: list[str]
+    aliases: list[str]
+
+
+class Page(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    next: str | None
+    prev: str | None
+
+
+class ConceptPage(Page):
+    items: list[ConceptListItem]
+
+
+class RelationOut(BaseModel):
+    type: str
+    label: str
+    target: ConceptRef
+
+
+class BacklinkOut(BaseModel):
+    type: str
+    label: str
+    source: ConceptRef
+
+
+class EvidenceOut(BaseModel):
+    text: str
+    citations: list[CitationOut]
+
+
+class ConceptOut(ConceptListItem):
+    summary_citations: list[CitationOut]
+    relations: list[RelationOut]
+    backlinks: list[BacklinkOut]
+    evidence: list[EvidenceOut]
+    body_markdown: str
+    body_html: str
+    references: list[CitationOut] = Field(description="Every work the concept cites, in APA order.")
+    source_path: str
+
+
+class ReferenceListItem(BaseModel):
+    key: str
+    type: str
+    title: str
+    year: str
+    apa: str
+    doi: str | None
+    url: str
+
+
+class ReferencePage(Page):
+    items: list[ReferenceListItem]
+
+
+class ReferenceOut(ReferenceListItem):
+    apa_html: str
+    fields: dict[str, str]
+    bibtex: str
+    csl_json: dict[str, Any]
+    ris: str
+    cited_by: list[ConceptRef]
+
+
+class HitOut(BaseModel):
+    kind: str
+    id: str
+    type: str
+    title: str
+    score: float
+    snippet: str = Field(description="HTML with <mark> around matches.")
+    tags: list[str]
+    url: str
+
+
+class SearchOut(Page):
+    query: str
+    items: list[HitOut]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None
+    fuzzy: bool = Field(description="True when typo-tolerant matching was needed.")
+
+
+class GraphNode(BaseModel):
+    id: str
+    title: str
+    type: str
+
+
+class GraphEdge(BaseModel):
+    source: str
+    target: str
+    type: str
+
+
+class GraphOut(BaseModel):
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+class CountOut(BaseModel):
+    name: str
+    label: str
+    count: int
+    url: str
+
+
+class HealthOut(BaseModel):
+    status: str
+    build_id: str
+    concepts: int
+    references: int
+
+
+class GuideItem(ConceptRef):
+    summary: str
+    citations: list[CitationOut]
+
+
+class TensionOut(BaseModel):
+    tension: GuideItem
+    poles: list[GuideItem]
+    related: list[GuideItem]
+
+
+class GuideEvidence(BaseModel):
+    concept: ConceptRef
+    text: str
+    citations: list[CitationOut]
+
+
+class GuideOut(BaseModel):
+    situation: str | None
+    concept: str | None
+    matched: list[GuideItem]
+    tensions: list[TensionOut]
+    risks: list[GuideItem]
+    traits: list[GuideItem]
+    drivers: list[GuideItem]
+    practices: list[GuideItem]
+    outcomes: list[GuideItem]
+    evidence: list[GuideEvidence]

@@ -1,0 +1,26 @@
+"""Settings of the API, passed to `create_app`; nothing is read at import time."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path = Path(".")
+    site_dir: Path | None = None
+    cors_origins: tuple[str, ...] = ()
+    max_query_chars: int = 512
+    max_page_size: int = 100
+    cache_seconds: int = 300
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Settings from AMBIDEX_* environment variables (used by uvicorn workers)."""
+        root = Path(os.environ.get("AMBIDEX_ROOT", "."))
+        site = os.environ.get("AMBIDEX_SITE_DIR")
+        origins = tuple(o.strip() for o in os.environ.get("AMBIDEX_CORS_ORIGINS", "").split(",") if o.strip())
+        return cls(root=root, site_dir=Path(site) if site else root / "site", cors_origins=origins)

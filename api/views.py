@@ -1,0 +1,208 @@
+"""From the core model to response schemas; serialised once per build and cached as bytes."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from typing import Any
+
+from ambidex import bibliography
+from ambidex.build import Build
+from ambidex.guide import Guide
+from ambidex.model import Citation, Concept, Reference
+from ambidex.render import Links, to_html
+from api import schemas
+
+PREFIX = "/api/v1"
+
+
+def concept_url(concept_id: str) -> str:
+    return f"{PREFIX}/concepts/{concept_id}"
+
+
+def reference_url(key: str) -> str:
+    return f"{PREFIX}/references/{key}"
+
+
+API_LINKS = Links(concept=concept_url, reference=reference_url)
+
+
+class BytesLRU:
+    """A small least-recently-used cache of response bodies (dict order is the recency)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._data: dict[Any, bytes] = {}
+
+    def get(self, key: Any) -> bytes | None:
+        value = self._data.pop(key, None)
+        if value is not None:
+            self._data[key] = value
+        return value
+
+    def put(self, key: Any, value: bytes) -> None:
+        self._data[key] = value
+        while len(self._data) > self.size:
+            self._data.pop(next(iter(self._data)), None)
+
+
+class Views:
+    """Everything the routes answer with, computed from one build."""
+
+    def __init__(self, build: Build) -> None:
+        self.build = build
+        self.kb = build.kb
+        self.renderer = build.renderer
+        self.apa = build.renderer.apa
+        self.concept_json = lru_cache(maxsize=None)(self._concept_json)
+        self.reference_json = lru_cache(maxsize=None)(self._reference_json)
+        self.search_cache = BytesLRU()
+
+    # --------------------------------------------------------------- pieces
+
+    def citation(self, c: Citation) -> schemas.CitationOut:
+        return schemas.CitationOut(
+            key=c.key,
+            locator=c.locator,
+            prefix=c.prefix,
+            suffix=c.suffix,
+            in_text=self.renderer.in_text([c], narrative=c.narrative),
+            apa=self.apa.entry_text(c.key),
+            url=reference_url(c.key),
+        )
+
+    def concept_ref(self, c: Concept) -> schemas.ConceptRef:
+        return schemas.ConceptRef(id=c.id, title=c.title, type=c.type.value, url=concept_url(c.id))
+
+    def concept_item(self, c: Concept) -> schemas.ConceptListItem:
+        return schemas.ConceptListItem(
+            **self.concept_ref(c).model_dump(),
+            summary=self.renderer.plain(c.summary),
+            tags=list(c.tags),
+            aliases=[a.name for a in c.aliases],
+        )
+
+    def guide_item(self, c: Concept) -> schemas.GuideItem:
+        return schemas.GuideItem(
+            **self.concept_ref(c).model_dump(),
+            summary=self.renderer.plain(c.summary),
+            citations=[self.citation(x) for x in c.summary_citations],
+        )
+
+    def reference_item(self, ref: Reference) -> schemas.ReferenceListItem:
+        return schemas.ReferenceListItem(
+            key=ref.key,
+            type=ref.entry_type,
+            title=bibliography.plain(ref.get("title")),
+            year=ref.year,
+            apa=self.apa.entry_text(ref.key),
+            doi=ref.doi or None,
+            url=reference_url(ref.key),
+        )
+
+    def suggestions(self, name: str, candidates: list[str]) -> list[str]:
+        return difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
+
+    # --------------------------------------------------------------- whole resources
+
+    def _concept_json(self, concept_id: str) -> bytes:
+        c = self.kb.concepts[concept_id]
+        keys = self.renderer.cited_keys(c)
+        body_md = self.renderer.markdown(c.body, API_LINKS)
+        out = schemas.ConceptOut(
+            **self.concept_item(c).model_dump(),
+            summary_citations=[self.citation(x) for x in c.summary_citations],
+            relations=[
+                schemas.RelationOut(
+                    type=r.type.value, label=r.type.label, target=self.concept_ref(self.kb.concepts[r.target])
+                )
+                for r in c.relations
+                if r.target in self.kb.concepts
+            ],
+            backlinks=[
+                schemas.BacklinkOut(
+                    type=e.type.value,
+                    label=e.type.inverse_label,
+                    source=self.concept_ref(self.kb.concepts[e.source]),
+                )
+                for e in self.kb.backlinks(c.id)
+            ],
+            evidence=[
+                schemas.EvidenceOut(
+                    text=self.renderer.plain(e.text), citations=[self.citation(x) for x in e.citations]
+                )
+                for e in c.evidence
+            ],
+            body_markdown=body_md,
+            body_html=to_html(body_md),
+            references=[self.citation(Citation(key=k)) for k in keys],
+            source_path=c.path,
+        )
+        return out.model_dump_json().encode()
+
+    def _reference_json(self, key: str) -> bytes:
+        ref = self.kb.references[key]
+        out = schemas.ReferenceOut(
+            **self.reference_item(ref).model_dump(),
+            apa_html=self.apa.entry(key),
+            fields=dict(ref.fields),
+            bibtex=ref.raw + "\n",
+            csl_json=bibliography.to_csl(ref),
+            ris=bibliography.to_ris(ref),
+            cited_by=[self.concept_ref(self.kb.concepts[c]) for c in self.kb.cited_by(key)],
+        )
+        return out.model_dump_json().encode()
+
+    def guide(self, g: Guide, situation: str | None, concept: str | None) -> schemas.GuideOut:
+        items = self.guide_item
+        return schemas.GuideOut(
+            situation=situation,
+            concept=concept,
+            matched=[items(c) for c in g.matched],
+            tensions=[
+                schemas.TensionOut(
+                    tension=items(t.concept),
+                    poles=[items(p) for p in t.poles],
+                    related=[items(r) for r in t.related],
+                )
+                for t in g.tensions
+            ],
+            risks=[items(c) for c in g.risks],
+            traits=[items(c) for c in g.traits],
+            drivers=[items(c) for c in g.drivers],
+            practices=[items(c) for c in g.practices],
+            outcomes=[items(c) for c in g.outcomes],
+            evidence=[
+                schemas.GuideEvidence(
+                    concept=self.concept_ref(c),
+                    text=self.renderer.plain(e.text),
+                    citations=[self.citation(x) for x in e.citations],
+                )
+                for c, e in g.evidence
+            ],
+        )
+
+
+def page_links(path: str, params: dict[str, Any], page: int, per_page: int, total: int) -> dict[str, Any]:
+    """total/page/per_page plus next and prev URLs keeping the other parameters."""
+
+    def url(p: int) -> str:
+        query = {k: v for k, v in params.items() if v not in (None, "", ())}
+        query.update(page=p, per_page=per_page)
+        from urllib.parse import urlencode
+
+        return f"{path}?{urlencode(query, doseq=True)}"
+
+    last = max(1, -(-total // per_page))
+    return {
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "next": url(page + 1) if page < last else None,
+        "prev": url(page - 1) if page > 1 else None,
+    }
+
+
+def json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

@@ -1,0 +1,183 @@
+"""The API through an HTTP client against the real app: resources, errors, caching, hostile input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from tests.conftest import REPO, MakeKb
+
+V1 = "/api/v1"
+
+
+@pytest.fixture
+def client(make_kb: MakeKb) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(root=make_kb(), cors_origins=("https://allowed.example",)))) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def repo_client() -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(root=REPO))) as c:
+        yield c
+
+
+def test_concept_list_filters_and_pages(client: TestClient) -> None:
+    page = client.get(f"{V1}/concepts", params={"per_page": 1}).json()
+    assert page["total"] == 2 and len(page["items"]) == 1
+    assert page["next"] == f"{V1}/concepts?page=2&per_page=1" and page["prev"] is None
+    risks = client.get(f"{V1}/concepts", params={"type": "risk"}).json()
+    assert [c["id"] for c in risks["items"]] == ["role-ambiguity"]
+    assert client.get(f"{V1}/concepts", params={"tag": "nothing"}).json()["total"] == 0
+
+
+def test_concept_resolves_citations_relations_and_backlinks(client: TestClient) -> None:
+    risk = client.get(f"{V1}/concepts/role-ambiguity").json()
+    assert risk["summary"] == "A summary (Gabler et al., 2017)."
+    assert risk["relations"] == [
+        {
+            "type": "risk-of",
+            "label": "Risk of",
+            "target": {
+                "id": "service-sales-ambidexterity",
+                "title": "Service sales ambidexterity",
+                "type": "ambidexterity",
+                "url": f"{V1}/concepts/service-sales-ambidexterity",
+            },
+        }
+    ]
+    (ref,) = risk["references"]
+    assert ref["apa"].startswith("Gabler, C. B., Ogilvie, J., Rapp, A., & Bachrach, D. G. (2017).")
+    assert '<a href="/api/v1/concepts/service-sales-ambidexterity"' in risk["body_html"]
+    assert "(Gabler et al., 2017, p. 383)" in risk["body_markdown"].replace("[", "").replace(
+        "](/api/v1/references/gabler2017dark)", ""
+    )
+    target = client.get(f"{V1}/concepts/service-sales-ambidexterity").json()
+    assert [(b["type"], b["label"], b["source"]["id"]) for b in target["backlinks"]] == [
+        ("risk-of", "Risks", "role-ambiguity")
+    ]
+    assert target["evidence"][0]["citations"][0]["in_text"] == "(Mullins et al., 2020)"
+
+
+def test_reference_with_exports_and_cited_by(client: TestClient) -> None:
+    ref = client.get(f"{V1}/references/gabler2017dark").json()
+    assert ref["doi"] == "10.1177/1094670517712019"
+    assert ref["cited_by"][0]["id"] == "role-ambiguity"
+    assert ref["bibtex"].startswith("@article{gabler2017dark,")
+    assert ref["csl_json"]["type"] == "article-journal" and ref["ris"].startswith("TY  - JOUR")
+    ris = client.get(f"{V1}/references/gabler2017dark", params={"format": "ris"})
+    assert ris.headers["content-type"].startswith("application/x-research-info-systems")
+    bib = client.get(f"{V1}/references/gabler2017dark", params={"format": "bibtex"})
+    assert bib.text.startswith("@article{gabler2017dark,")
+    assert client.get(f"{V1}/references/gabler2017dark", params={"format": "csl-json"}).json()[0]["DOI"]
+    assert client.get(f"{V1}/references").json()["total"] == 2
+
+
+def test_unknown_ids_are_404_problems_with_near_matches(client: TestClient) -> None:
+    r = client.get(f"{V1}/concepts/role-ambiguty")
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["suggestions"] == ["role-ambiguity"] and "role-ambiguity" in body["detail"]
+    assert set(body) >= {"type", "title", "status", "detail", "instance"}
+    assert client.get(f"{V1}/references/gabler2071dark").json()["suggestions"] == ["gabler2017dark"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{V1}/concepts/Bad%20Id",
+        f"{V1}/concepts?per_page=1000",
+        f"{V1}/concepts?page=0",
+        f"{V1}/concepts?type=risks",
+        f"{V1}/search",
+        f"{V1}/search?q=" + "x" * 600,
+        f"{V1}/guide",
+        f"{V1}/graph?relation=nope",
+    ],
+    ids=["bad-id", "page-size", "page-zero", "bad-type", "no-q", "long-q", "guide-empty", "bad-relation"],
+)
+def test_bad_parameters_are_400_problems(client: TestClient, url: str) -> None:
+    r = client.get(url)
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"] == "application/problem+json" and r.json()["detail"]
+
+
+def test_etag_and_conditional_requests(client: TestClient) -> None:
+    r = client.get(f"{V1}/concepts/role-ambiguity")
+    etag = r.headers["etag"]
+    assert etag == f'"{client.get(f"{V1}/health").json()["build_id"]}"'
+    assert "max-age" in r.headers["cache-control"]
+    again = client.get(f"{V1}/concepts/role-ambiguity", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get(f"{V1}/concepts/role-ambiguity", headers={"If-None-Match": '"old"'}).status_code == 200
+
+
+def test_cors_allowlist_and_gzip(client: TestClient) -> None:
+    allowed = client.get(f"{V1}/health", headers={"Origin": "https://allowed.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://allowed.example"
+    other = client.get(f"{V1}/health", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    big = client.get(f"{V1}/concepts/role-ambiguity", headers={"Accept-Encoding": "gzip"})
+    assert big.headers.get("content-encoding") == "gzip"
+
+
+def test_types_tags_graph_health(client: TestClient) -> None:
+    types = {t["name"]: t["count"] for t in client.get(f"{V1}/types").json()}
+    assert types["risk"] == 1 and types["dilemma"] == 0
+    assert client.get(f"{V1}/tags").json() == []
+    graph = client.get(f"{V1}/graph").json()
+    assert graph["edges"] == [
+        {"source": "role-ambiguity", "target": "service-sales-ambidexterity", "type": "risk-of"}
+    ]
+    assert len(client.get(f"{V1}/graph", params={"type": "risk"}).json()["nodes"]) == 1
+    assert client.get(f"{V1}/health").json()["concepts"] == 2
+
+
+HOSTILE = [
+    '"unbalanced',
+    "(((",
+    "a)",
+    "*",
+    "a*",
+    "?",
+    "AND",
+    "OR NOT",
+    "NOT",
+    "x" * 500,
+    "\x00\x01\x1f",
+    "é" * 300,
+    "💥🔥",
+    "title:foo",
+    "[a TO z]",
+    "foo~9",
+    "a^9",
+    "\u202e\u200b",
+    "--",
+    "<script>",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE, ids=[f"q{i}" for i in range(len(HOSTILE))])
+def test_hostile_queries(repo_client: TestClient, q: str) -> None:
+    r = repo_client.get(f"{V1}/search", params={"q": q})
+    assert r.status_code in (200, 400), r.text
+    if r.status_code == 200:
+        assert "<script>" not in r.json()["query"] or r.json()["total"] == 0
+
+
+def test_site_is_served_without_traversal(make_kb: MakeKb, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<title>home</title>")
+    (tmp_path / "secret.txt").write_text("TOP-SECRET-CONTENT")
+    with TestClient(create_app(Settings(root=make_kb(), site_dir=site))) as c:
+        assert "home" in c.get("/").text
+        for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt"):
+            r = c.get(path)
+            assert r.status_code == 404 and "TOP-SECRET-CONTENT" not in r.text
+        assert c.get("/api/v1/health").status_code == 200

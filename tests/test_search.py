@@ -1,0 +1,120 @@
+"""Search: weighting, stemming, typos, prefixes, aliases, facets, suggestions, guards, atomic swaps."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from ambidex.checks import validate
+from ambidex.render import Renderer
+from ambidex.search import MAX_QUERY_CHARS, SearchIndex, build_index, current_build_id, normalise_query
+from tests.conftest import MakeKb, concept
+
+TRAIT = "kb/traits/polychronicity.md"
+POLY = concept(
+    "polychronicity",
+    type="trait",
+    title="Polychronicity",
+    summary="A preference for switching between tasks [@mullins2020ambidextrous].",
+    extra="aliases: [multitasking preference]\ntags: [hiring]\n"
+    "relations:\n  drives: [service-sales-ambidexterity]\n",
+    body="Salespeople who juggle tasks serve and sell more easily.\n",
+)
+
+
+@pytest.fixture
+def index(make_kb: MakeKb, tmp_path: Path) -> SearchIndex:
+    kb, problems = validate(make_kb({TRAIT: POLY}))
+    assert problems == []
+    build_index(kb, Renderer(kb), tmp_path / "index")
+    return SearchIndex.open(tmp_path / "index")
+
+
+def ids(result: object) -> list[str]:
+    return [h.id for h in result.hits]  # type: ignore[attr-defined]
+
+
+def test_title_outranks_body(index: SearchIndex) -> None:
+    assert ids(index.search("polychronicity"))[0] == "polychronicity"
+
+
+def test_stemming(index: SearchIndex) -> None:
+    assert "polychronicity" in ids(index.search("juggling"))
+
+
+@pytest.mark.parametrize("q", ["polycronicity", "polychronisity", "multitaskin preference"])
+def test_typos_are_tolerated(index: SearchIndex, q: str) -> None:
+    result = index.search(q)
+    assert ids(result)[0] == "polychronicity" and result.fuzzy
+
+
+def test_prefix_for_search_as_you_type(index: SearchIndex) -> None:
+    assert ids(index.search("polychr"))[0] == "polychronicity"
+
+
+def test_alias_acts_as_synonym(index: SearchIndex) -> None:
+    assert ids(index.search("multitasking preference"))[0] == "polychronicity"
+    assert ids(index.search("role conflict"))[0] == "role-ambiguity"
+
+
+def test_highlights_and_facets(index: SearchIndex) -> None:
+    result = index.search("serve")
+    assert any("<mark" in h.snippet for h in result.hits)
+    assert result.facets["type"].get("trait") == 1
+    assert sum(result.facets["type"].values()) == result.total
+
+
+def test_filters(index: SearchIndex) -> None:
+    assert ids(index.search("sales force", kind="reference")) == ["mullins2020ambidextrous"]
+    assert ids(index.search("ambidexterity", types=("risk",))) == ["role-ambiguity"]
+    assert ids(index.search("polychronicity", tag="hiring")) == ["polychronicity"]
+    assert index.search("ambidexterity", tag="nothing").total == 0
+
+
+def test_suggestion_when_nothing_matches(index: SearchIndex) -> None:
+    result = index.search("polychronicty zqxv")
+    assert result.total == 0 or ids(result)[0] == "polychronicity"
+    empty = index.search("xqzzv")
+    assert empty.total == 0 and empty.suggestion is None
+    assert (
+        index.search("ambiguitx roel").suggestion in (None, "ambiguity role")
+        or index.search("ambiguitx roel").total
+    )
+
+
+def test_query_guard() -> None:
+    assert normalise_query("a\x00b*c:(d)~2^3") == "a b c d 2 3"
+    assert len(normalise_query("x " * 10_000)) <= MAX_QUERY_CHARS
+
+
+def test_rebuild_is_atomic_while_searching(make_kb: MakeKb, tmp_path: Path) -> None:
+    root = make_kb({TRAIT: POLY})
+    kb, _ = validate(root)
+    directory = tmp_path / "index"
+    build_index(kb, Renderer(kb), directory)
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                index = SearchIndex.open(directory)
+                assert ids(index.search("polychronicity"))[0] == "polychronicity"
+                index.close()
+            except BaseException as exc:  # collected and asserted below
+                failures.append(exc)
+                return
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for t in threads:
+        t.start()
+    changed, _ = validate(make_kb({TRAIT: POLY.replace("juggle", "switch between")}))
+    for _ in range(5):
+        build_index(changed, Renderer(changed), directory)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert current_build_id(directory) == changed.build_id != kb.build_id
