@@ -2,14 +2,19 @@
 
 `build_index(kb, renderer, directory)` writes a fresh index beside the current one and swaps a
 pointer file atomically; `SearchIndex.open(directory)` reads the pointer and gives thread-local
-searchers. `SearchIndex.search(...)` guards hostile input, weights fields (title and aliases
-above summary above body), stems, falls back to fuzzy matching for typos, matches the last term
-as a prefix (search-as-you-type), highlights, counts facets by type and tag, and suggests a
-correction when nothing matches. Results are cached by (build id, normalised query, options).
+searchers. Queries are never handed to a query parser: the text is normalised, analysed with the
+index's own stemming analyzer, and turned into term queries, so no input can reach wildcard,
+range or field syntax. Field weights (title > aliases > summary > body) are folded into one
+`text` field by repetition, which keeps each term one posting list. When the exact query finds
+nothing, typo-tolerant matching (fuzzy terms with a one-letter prefix on the unstemmed titles and
+aliases, plus a prefix match on the last word) takes over; with nothing at all, a spelling
+suggestion comes from those same names. Facet counts by type and tag come from arrays made when
+the index opens. Results are cached by (normalised query, options).
 """
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -17,50 +22,55 @@ import tempfile
 import threading
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, index, qparser, query, sorting
+from whoosh import index, query
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
+from ambidex.bibliography import plain
 from ambidex.model import KnowledgeBase
 from ambidex.render import Renderer
 
 POINTER = "CURRENT"
 MAX_QUERY_CHARS = 256
 MAX_TERMS = 12
-FIELD_BOOSTS = {"title": 4.0, "aliases": 3.0, "names": 2.0, "summary": 1.5, "body": 1.0}
+MAX_WORD = 40
+WEIGHTS = {"title": 4, "aliases": 3, "summary": 2, "body": 1}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_STEM = StemmingAnalyzer()
+_NAMES = StandardAnalyzer(stoplist=None)
 
 
 def _schema() -> Schema:
-    stem = StemmingAnalyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
-        type=ID(stored=True, sortable=True),
-        tags=KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
-        title=TEXT(stored=True, analyzer=stem, field_boost=FIELD_BOOSTS["title"]),
-        aliases=TEXT(stored=True, analyzer=stem, field_boost=FIELD_BOOSTS["aliases"]),
-        names=TEXT(
-            analyzer=StandardAnalyzer(stoplist=None), field_boost=FIELD_BOOSTS["names"], spelling=True
-        ),
-        exact=KEYWORD(commas=True, lowercase=True, scorable=True),
-        summary=TEXT(stored=True, analyzer=stem, field_boost=FIELD_BOOSTS["summary"]),
-        body=TEXT(stored=True, analyzer=stem, field_boost=FIELD_BOOSTS["body"]),
-        url=STORED,
+        type=ID(stored=True),
+        tags=KEYWORD(stored=True, commas=True, scorable=False),
+        title=STORED,
+        summary=STORED,
+        text=TEXT(analyzer=_STEM),
+        names=TEXT(analyzer=_NAMES, spelling=True),
+        exact=KEYWORD(commas=True, lowercase=True),
     )
 
 
+def _weighted(parts: dict[str, str]) -> str:
+    return "\n".join("\n".join([parts[name]] * weight) for name, weight in WEIGHTS.items() if parts.get(name))
+
+
 def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]:
-    """One search document per concept and per reference, text with citations in APA form."""
+    """One search document per concept and per reference, citations rendered in APA form."""
     for concept in kb.concepts.values():
         aliases = [a.name for a in concept.aliases]
+        summary = renderer.plain(concept.summary)
         evidence = "\n".join(renderer.plain(e.text) for e in concept.evidence)
         yield {
             "id": concept.id,
@@ -68,27 +78,38 @@ def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]
             "type": concept.type.value,
             "tags": ",".join(concept.tags),
             "title": concept.title,
-            "aliases": "; ".join(aliases),
+            "summary": summary,
+            "text": _weighted(
+                {
+                    "title": concept.title,
+                    "aliases": "; ".join(aliases),
+                    "summary": summary,
+                    "body": renderer.plain(concept.body) + "\n" + evidence,
+                }
+            ),
             "names": " ".join([concept.title, *aliases, concept.id.replace("-", " ")]),
             "exact": ",".join(normalise_query(n).casefold() for n in [concept.title, *aliases]),
-            "summary": renderer.plain(concept.summary),
-            "body": renderer.plain(concept.body) + "\n" + evidence,
         }
-    from ambidex.bibliography import plain
-
     for ref in kb.references.values():
         title = plain(ref.get("title"))
+        apa = renderer.apa.entry_text(ref.key)
         yield {
             "id": ref.key,
             "kind": "reference",
             "type": "reference",
             "tags": "",
             "title": title,
-            "aliases": ref.key,
+            "summary": apa,
+            "text": _weighted(
+                {
+                    "title": title,
+                    "aliases": ref.key,
+                    "summary": apa,
+                    "body": " ".join(plain(ref.get(f)) for f in ("abstract", "keywords")),
+                }
+            ),
             "names": f"{title} {plain(ref.get('author'))}",
             "exact": ref.key.casefold(),
-            "summary": renderer.apa.entry_text(ref.key),
-            "body": " ".join(plain(ref.get(f)) for f in ("abstract", "keywords", "journal", "booktitle")),
         }
 
 
@@ -102,7 +123,7 @@ def build_index(kb: KnowledgeBase, renderer: Renderer, directory: Path) -> Path:
         writer.add_document(**doc)
     writer.commit()
     (target / "BUILD_ID").write_text(kb.build_id, encoding="utf-8")
-    tmp = directory / f".{POINTER}.{os.getpid()}.tmp"
+    tmp = directory / f".{POINTER}.{os.getpid()}.{threading.get_ident()}.tmp"
     tmp.write_text(target.name, encoding="utf-8")
     os.replace(tmp, directory / POINTER)
     _remove_stale(directory, keep={target.name})
@@ -130,12 +151,22 @@ def current_build_id(directory: Path) -> str | None:
 
 
 def normalise_query(text: str) -> str:
-    """Bounded, printable, NFC text with the query syntax characters we do not support removed."""
-    text = unicodedata.normalize("NFKC", text)[: MAX_QUERY_CHARS * 4]
+    """Bounded, printable NFKC text without query syntax characters."""
+    text = unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 4])
     text = _CONTROL.sub(" ", text)
-    text = re.sub(r"[*?~^:\[\]{}()<>\\/+!]", " ", text)
+    text = re.sub(r"[*?~^:\[\]{}()<>\\/+!\"]", " ", text)
     text = re.sub(r"\s+", " ", text).strip()
     return text[:MAX_QUERY_CHARS].strip()
+
+
+def stems(text: str) -> list[str]:
+    return list(dict.fromkeys(t.text for t in _STEM(text)))
+
+
+@lru_cache(maxsize=65536)
+def _stem_of(word: str) -> str:
+    found = stems(word)
+    return found[0] if found else ""
 
 
 @dataclass(frozen=True)
@@ -159,37 +190,49 @@ class SearchResult:
     fuzzy: bool = False
 
 
+def highlight(text: str, wanted: set[str], width: int = 220) -> str:
+    """HTML-escaped text around the first match, words whose stem is wanted in <mark>."""
+    words = list(re.finditer(r"\w+", text))
+    hits = [m for m in words if _stem_of(m.group(0)) in wanted]
+    start = max(0, hits[0].start() - width // 3) if hits else 0
+    if start:
+        start = text.find(" ", start) + 1 or start
+    end = min(len(text), start + width)
+    out, last = [], start
+    for m in hits:
+        if start <= m.start() and m.end() <= end:
+            out.append(html.escape(text[last : m.start()]) + f"<mark>{html.escape(m.group(0))}</mark>")
+            last = m.end()
+    out.append(html.escape(text[last:end]))
+    return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
+
+
 class SearchIndex:
-    """An open index: thread-local searchers, guarded queries, cached results."""
+    """An open index: thread-local searchers, guarded queries, facet arrays, cached results."""
 
     def __init__(self, path: Path, kb: KnowledgeBase | None = None) -> None:
         self.path = path
         self.build_id = (path / "BUILD_ID").read_text(encoding="utf-8").strip()
-        self.kb = kb
         self._ix = index.open_dir(str(path))
         self._local = threading.local()
-        self._parser = self._make_parser()
+        with self._ix.searcher() as searcher:
+            stored = dict(searcher.iter_docs())
+        # Stored fields held in memory by document number: no unpickling per hit, facet counts
+        # by plain array look-ups.
+        size = max(stored, default=-1) + 1
+        self._stored: list[dict[str, Any]] = [{}] * size
+        self._type = [""] * size
+        self._tags: list[tuple[str, ...]] = [()] * size
+        for docnum, fields in stored.items():
+            self._stored[docnum] = fields
+            self._type[docnum] = fields["type"]
+            self._tags[docnum] = tuple(t for t in fields.get("tags", "").split(",") if t)
         self.search = lru_cache(maxsize=4096)(self._search)
 
     @classmethod
     def open(cls, directory: Path, kb: KnowledgeBase | None = None) -> SearchIndex:
         name = (directory / POINTER).read_text(encoding="utf-8").strip()
         return cls(directory / name, kb)
-
-    def _make_parser(self) -> qparser.QueryParser:
-        parser = qparser.MultifieldParser(
-            ["title", "aliases", "names", "summary", "body"], self._ix.schema, group=qparser.AndGroup
-        )
-        for plugin in (
-            qparser.WildcardPlugin,
-            qparser.RangePlugin,
-            qparser.FieldsPlugin,
-            qparser.BoostPlugin,
-            qparser.GtLtPlugin,
-            qparser.EveryPlugin,
-        ):
-            parser.remove_plugin_class(plugin)
-        return parser
 
     def _searcher(self) -> Any:
         searcher = getattr(self._local, "searcher", None)
@@ -204,28 +247,27 @@ class SearchIndex:
             searcher.close()
         self._ix.close()
 
-    def _parse(self, text: str, group: type[qparser.syntax.GroupNode]) -> query.Query | None:
-        self._parser.group = group
-        try:
-            q = self._parser.parse(text)
-        except (RecursionError, ValueError, TypeError, IndexError):
-            return None
-        return None if q is query.NullQuery else q
-
-    def _fuzzy(self, words: list[str], prefix: bool) -> query.Query:
-        """Typo-tolerant query over the unstemmed names: each word within distance 1–2."""
-        parts: list[query.Query] = []
+    def _relaxed(self, words: list[str], terms: list[str], prefix: bool) -> query.Query:
+        """Any stemmed term, or each word within one or two typos of a title or alias word."""
+        options: list[query.Query] = [query.Term("text", t) for t in terms]
         for position, word in enumerate(words):
-            last = prefix and position == len(words) - 1
-            options: list[query.Query] = [query.Term("names", word, boost=2.0)]
             if len(word) >= 4:
                 options.append(
-                    query.FuzzyTerm("names", word, maxdist=1 if len(word) < 7 else 2, prefixlength=1)
+                    query.FuzzyTerm("names", word, maxdist=1 if len(word) < 8 else 2, prefixlength=1)
                 )
-            if last and len(word) >= 2:
+            if prefix and position == len(words) - 1 and len(word) >= 2:
                 options.append(query.Prefix("names", word))
-            parts.append(query.Or(options))
-        return query.And(parts)
+        return query.Or(options)
+
+    def _filter(self, kind: str | None, types: tuple[str, ...], tag: str | None) -> query.Query | None:
+        filters: list[query.Query] = []
+        if kind:
+            filters.append(query.Term("kind", kind))
+        if types:
+            filters.append(query.Or([query.Term("type", t) for t in types]))
+        if tag:
+            filters.append(query.Term("tags", tag))
+        return query.And(filters) if filters else None
 
     def _search(
         self,
@@ -238,68 +280,50 @@ class SearchIndex:
         prefix: bool = True,
     ) -> SearchResult:
         normal = normalise_query(text)
-        words = [w.lower() for w in _WORD.findall(normal)][:MAX_TERMS]
+        words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normal)][:MAX_TERMS]
+        terms = stems(" ".join(words))
         if not words:
             return SearchResult(query=normal, total=0, hits=())
-        filters: list[query.Query] = []
-        if kind:
-            filters.append(query.Term("kind", kind))
-        if types:
-            filters.append(query.Or([query.Term("type", t) for t in types]))
-        if tag:
-            filters.append(query.Term("tags", tag))
-        filter_q = query.And(filters) if filters else None
-        cleaned = " ".join(words)
-        exact_name = query.Term("exact", normal.casefold(), boost=20.0)
-        strict = self._parse(cleaned, qparser.AndGroup)
-        loose = self._parse(cleaned, qparser.OrGroup)
-        relaxed = self._fuzzy(words, prefix)
+        exact_name = query.Term("exact", normal.casefold(), boost=50.0)
         stages: list[tuple[query.Query, bool]] = []
-        if strict is not None:
-            stages.append((query.Or([strict, exact_name]), False))
-        stages.append((query.Or([q for q in (loose, relaxed, exact_name) if q is not None]), True))
+        if terms:
+            stages.append((query.Or([query.And([query.Term("text", t) for t in terms]), exact_name]), False))
+        stages.append((query.Or([self._relaxed(words, terms, prefix), exact_name]), True))
         searcher = self._searcher()
-        facets = {"type": sorting.FieldFacet("type"), "tags": sorting.FieldFacet("tags", allow_overlap=True)}
+        filter_q = self._filter(kind, types, tag)
         results, fuzzy = None, False
-        for q, is_fuzzy in stages:
-            fuzzy = is_fuzzy
-            results = searcher.search_page(q, page, pagelen=per_page, filter=filter_q, groupedby=facets)
-            if results.total:
+        for q, fuzzy in stages:  # noqa: B007 - the stage that answered is reported
+            results = searcher.search(q, limit=page * per_page, filter=filter_q)
+            if results.scored_length():
                 break
-        if results is None or not results.total:
+        if results is None or not results.scored_length():
             return SearchResult(query=normal, total=0, hits=(), suggestion=self._suggest(searcher, words))
-        results.results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=40)
-        results.results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        docs = results.docs()
+        wanted = set(terms)
         hits = []
-        for hit in results:
-            snippet = hit.highlights("summary") or hit.highlights("body") or hit.get("summary", "")[:200]
+        for score, docnum in results.top_n[(page - 1) * per_page : page * per_page]:
+            doc = self._stored[docnum]
             hits.append(
                 Hit(
-                    kind=hit["kind"],
-                    id=hit["id"],
-                    type=hit["type"],
-                    title=hit["title"],
-                    score=round(float(hit.score or 0.0), 4),
-                    snippet=snippet,
-                    tags=tuple(t for t in hit.get("tags", "").split(",") if t),
+                    kind=doc["kind"],
+                    id=doc["id"],
+                    type=doc["type"],
+                    title=doc["title"],
+                    score=round(float(score or 0.0), 4),
+                    snippet=highlight(doc["summary"], wanted),
+                    tags=self._tags[docnum],
                 )
             )
-        grouped = results.results
-        facets_out = {
-            name: dict(sorted((str(k), len(v)) for k, v in grouped.groups(name).items() if k))
-            for name in ("type", "tags")
+        facets = {
+            "type": dict(sorted(Counter(self._type[d] for d in docs).items())),
+            "tags": dict(sorted(Counter(t for d in docs for t in self._tags[d]).items())),
         }
-        return SearchResult(
-            query=normal, total=results.total, hits=tuple(hits), facets=facets_out, fuzzy=fuzzy
-        )
+        return SearchResult(query=normal, total=len(docs), hits=tuple(hits), facets=facets, fuzzy=fuzzy)
 
     def _suggest(self, searcher: Any, words: list[str]) -> str | None:
         corrected, changed = [], False
         for word in words:
             options = searcher.suggest("names", word, limit=1, maxdist=2, prefix=1)
-            if options and options[0] != word:
-                corrected.append(options[0])
-                changed = True
-            else:
-                corrected.append(word)
+            corrected.append(options[0] if options else word)
+            changed = changed or bool(options and options[0] != word)
         return " ".join(corrected) if changed else None

@@ -9,6 +9,7 @@ relates to others; every reference is cited.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 from pathlib import Path
 
@@ -74,8 +75,73 @@ WORDS = [
 RELATIONS = [r for r in RelationType if r is not RelationType.RELATED]
 
 
+def _vocabulary(size: int = 4000) -> list[str]:
+    """The domain words, then pseudo-words made of syllables: a vocabulary of natural size."""
+    syllables = [
+        "ba",
+        "be",
+        "bi",
+        "bo",
+        "ca",
+        "co",
+        "da",
+        "de",
+        "di",
+        "fa",
+        "fe",
+        "ga",
+        "go",
+        "ka",
+        "ke",
+        "la",
+        "le",
+        "li",
+        "lo",
+        "ma",
+        "me",
+        "mi",
+        "mo",
+        "na",
+        "ne",
+        "no",
+        "pa",
+        "pe",
+        "po",
+        "ra",
+        "re",
+        "ri",
+        "ro",
+        "sa",
+        "se",
+        "si",
+        "so",
+        "ta",
+        "te",
+        "ti",
+        "to",
+        "va",
+        "ve",
+        "vi",
+        "za",
+    ]
+    rng = random.Random(12345)
+    words = dict.fromkeys(WORDS)
+    while len(words) < size:
+        words.setdefault("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+    return list(words)
+
+
+VOCABULARY = _vocabulary()
+# Word frequencies follow Zipf's law, as in real text: a few words are everywhere, most are rare.
+_CUMULATIVE = list(itertools.accumulate(1 / (rank + 1) ** 1.07 for rank in range(len(VOCABULARY))))
+
+
+def zipf_words(rng: random.Random, n: int) -> list[str]:
+    return rng.choices(VOCABULARY, cum_weights=_CUMULATIVE, k=n)
+
+
 def _phrase(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n))
+    return " ".join(zipf_words(rng, n))
 
 
 def _reference(index: int, rng: random.Random) -> tuple[str, str]:
