@@ -1,0 +1,1 @@
+"""The published site: pages generated from the model (`pages`) and the MkDocs plugin (`plugin`)."""

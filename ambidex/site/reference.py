@@ -1,0 +1,92 @@
+"""Reference blocks for the editors' guide, generated from the code so they never drift.
+
+A hand-written page asks for one with a marker: `<!-- ambidex:front-matter -->` (fields of the
+front matter, from the JSON Schema of `FrontMatter`), `<!-- ambidex:relations -->` (the relation
+vocabulary), `<!-- ambidex:types -->` (concept types and folders), `<!-- ambidex:cli -->` (the
+help text of every command).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from ambidex.model import ConceptType, RelationType, front_matter_schema
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def front_matter_table() -> str:
+    schema = front_matter_schema()
+    required = set(schema.get("required", []))
+    rows = ["| field | required | type | meaning |", "|---|---|---|---|"]
+    for name, prop in schema["properties"].items():
+        kind = prop.get("type") or ("enum" if "$ref" in prop else "")
+        if kind == "array":
+            kind = "list"
+        elif kind == "object":
+            kind = "mapping"
+        rows.append(
+            f"| `{name}` | {'yes' if name in required else 'no'} | {kind} | "
+            f"{_cell(prop.get('description', ''))} |"
+        )
+    return "\n".join(rows)
+
+
+def relations_table() -> str:
+    rows = ["| relation | reads on the source | reads on the target |", "|---|---|---|"]
+    rows += [f"| `{r.value}` | {r.label} | {r.inverse_label} |" for r in RelationType]
+    return "\n".join(rows)
+
+
+def types_table() -> str:
+    rows = ["| type | folder | section |", "|---|---|---|"]
+    rows += [f"| `{t.value}` | `kb/{t.directory}/` | {t.label} |" for t in ConceptType]
+    return "\n".join(rows)
+
+
+def cli_help() -> str:
+    """`--help` of every command, as the command itself prints it."""
+    from typer.testing import CliRunner
+
+    from ambidex.cli import app
+
+    runner = CliRunner()
+    blocks: list[str] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        result = runner.invoke(
+            app,
+            [*path[1:], "--help"],
+            prog_name="ambidex",
+            env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"},
+        )
+        blocks.append(f"### `{' '.join(path)}`\n\n```text\n{result.output.strip()}\n```\n")
+        if hasattr(command, "list_commands"):
+            ctx = type(command).context_class(command) if hasattr(command, "context_class") else None
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                if sub is not None:
+                    walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), ["ambidex"])
+    return "\n".join(blocks)
+
+
+MARKERS: dict[str, Callable[[], str]] = {
+    "front-matter": front_matter_table,
+    "relations": relations_table,
+    "types": types_table,
+    "cli": cli_help,
+}
+
+
+def expand_markers(markdown: str) -> str:
+    return re.sub(
+        r"<!--\s*ambidex:([a-z-]+)\s*-->", lambda m: MARKERS[m[1]]() if m[1] in MARKERS else m[0], markdown
+    )

@@ -1,0 +1,71 @@
+"""`mkdocs build --strict` of the repository with the plugin, and what stops it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.site_helpers import broken_links, copy_project, mkdocs_build
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("site") / "project")
+    result = mkdocs_build(root, env={"AMBIDEX_REPO_URL": "https://code.example/ambidex"})
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+def test_every_concept_has_a_page_outside_the_nav(built: Path) -> None:
+    concepts = sorted(p.parent.name for p in (built / "concepts").glob("*/index.html"))
+    sources = sorted(p.stem for p in Path(__file__).resolve().parent.parent.glob("kb/*/*.md"))
+    assert concepts == sources
+    home = (built / "index.html").read_text()
+    assert "concepts/role-ambiguity/" not in home.split('class="md-content"')[0], (
+        "concepts stay out of the nav"
+    )
+
+
+def test_no_broken_internal_links_or_anchors(built: Path) -> None:
+    assert broken_links(built) == []
+
+
+def test_edit_link_points_at_the_source_file(built: Path) -> None:
+    page = (built / "concepts" / "role-ambiguity" / "index.html").read_text()
+    assert 'href="https://code.example/ambidex/edit/main/kb/risks/role-ambiguity.md"' in page
+
+
+def test_editors_guide_is_generated_from_the_code(built: Path) -> None:
+    from ambidex.model import FrontMatter, RelationType
+
+    guide = (built / "editors" / "index.html").read_text()
+    for field in FrontMatter.model_fields:
+        assert f"<code>{field}</code>" in guide
+    for relation in RelationType:
+        assert f"<code>{relation.value}</code>" in guide
+    for command in (
+        "ambidex check",
+        "ambidex new concept",
+        "ambidex refs add",
+        "ambidex build",
+        "ambidex serve",
+    ):
+        assert f"<code>{command}</code>" in guide
+
+
+def test_unknown_citation_stops_the_build_with_file_and_line(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    path = root / "kb" / "risks" / "role-ambiguity.md"
+    path.write_text(path.read_text().replace("[@agnihotri2017salesperson]", "[@agnihotri2071salesperson]", 1))
+    result = mkdocs_build(root)
+    assert result.returncode != 0
+    assert "kb/risks/role-ambiguity.md:" in result.stderr
+    assert "error[unknown-citation]: 'agnihotri2071salesperson' is not in references.bib" in result.stderr
+
+
+def test_unknown_link_in_a_hand_written_page_fails_strict(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    (root / "docs" / "index.md").write_text("# Home\n\nSee [[no-such-concept]].\n")
+    result = mkdocs_build(root)
+    assert result.returncode != 0 and "docs/index.md:3: [[no-such-concept]] names no concept" in result.stderr

@@ -1,0 +1,77 @@
+"""Site pages as a pure function of the model (no MkDocs involved)."""
+
+from __future__ import annotations
+
+import re
+
+from ambidex.checks import validate
+from ambidex.model import ConceptType
+from ambidex.render import Renderer
+from ambidex.site.pages import SitePages, tension_map
+from tests.conftest import MakeKb, concept
+
+
+def pages(make_kb: MakeKb, files: dict[str, str | bytes | None] | None = None) -> dict[str, str]:
+    kb, problems = validate(make_kb(files))
+    assert [p for p in problems if p.is_error] == []
+    return SitePages(kb, Renderer(kb), "https://kb.example").all()
+
+
+def test_every_concept_type_and_shared_page_is_generated(make_kb: MakeKb) -> None:
+    generated = pages(make_kb)
+    assert {
+        "concepts/role-ambiguity.md",
+        "concepts/service-sales-ambidexterity.md",
+        "references.md",
+        "map.md",
+    } <= set(generated)
+    assert {f"types/{t.value}.md" for t in ConceptType} <= set(generated)
+
+
+def test_concept_page(make_kb: MakeKb) -> None:
+    page = pages(make_kb)["concepts/role-ambiguity.md"]
+    assert "\n# Role ambiguity\n" in page
+    assert "tags: []" in page
+    assert "[Service sales ambidexterity](service-sales-ambidexterity.md)" in page
+    assert "**Risk of:**" in page
+    # In-text citation with locator links to an anchor that the page's reference list defines.
+    assert "([Gabler et al., 2017](#ref-gabler2017dark), p. 383)" in page
+    assert '<span id="ref-gabler2017dark"></span>Gabler, C. B., Ogilvie, J.' in page
+    assert '<a href="https://doi.org/10.1177/1094670517712019">' in page
+    assert "## How to cite this page" in page and "https://kb.example/concepts/role-ambiguity/" in page
+    assert "Source file: `kb/risks/role-ambiguity.md`" in page
+
+
+def test_backlinks_and_tension_map(make_kb: MakeKb) -> None:
+    page = pages(make_kb)["concepts/service-sales-ambidexterity.md"]
+    assert "## Linked from" in page and "**Risks:** [Role ambiguity](role-ambiguity.md)" in page
+    assert "```mermaid" in page and "c_role_ambiguity -->|risk-of| c_service_sales_ambidexterity" in page
+
+
+def test_bibliography_page(make_kb: MakeKb) -> None:
+    refs = pages(make_kb)["references.md"]
+    blocks = re.findall(r'<div class="ambidex-reference" id="([^"]+)"', refs)
+    assert blocks == ["gabler2017dark", "mullins2020ambidextrous"], "APA order, one block each"
+    assert "Cited in: [Role ambiguity](concepts/role-ambiguity.md)" in refs
+    assert "    @article{gabler2017dark," in refs and '??? abstract "BibTeX"' in refs
+
+
+def test_type_index_lists_concepts_with_summaries(make_kb: MakeKb) -> None:
+    index = pages(make_kb)["types/risk.md"]
+    assert "- **[Role ambiguity](../concepts/role-ambiguity.md)** — A summary (Gabler et al., 2017)." in index
+    assert "No entries yet." in pages(make_kb)["types/case.md"]
+
+
+def test_tension_map_only_follows_tension_edges(make_kb: MakeKb) -> None:
+    kb, _ = validate(
+        make_kb(
+            {
+                "kb/practices/clarity.md": concept(
+                    "clarity", type="practice", extra="relations:\n  mitigates: [role-ambiguity]\n"
+                )
+            }
+        )
+    )
+    graph = tension_map(kb, "service-sales-ambidexterity")
+    assert "c_clarity -->|mitigates| c_role_ambiguity" in graph
+    assert graph.startswith("```mermaid\ngraph LR")
