@@ -285,11 +285,16 @@ class SearchIndex:
         if not words:
             return SearchResult(query=normal, total=0, hits=())
         exact_name = query.Term("exact", normal.casefold(), boost=50.0)
+        searcher = self._searcher()
         stages: list[tuple[query.Query, bool]] = []
         if terms:
             stages.append((query.Or([query.And([query.Term("text", t) for t in terms]), exact_name]), False))
+        corrected = self._correct(searcher, words)
+        if corrected != words:
+            fixed = " ".join(corrected)
+            fixed_terms = [query.Term("text", t) for t in stems(fixed)]
+            stages.append((query.Or([query.And(fixed_terms), query.Term("exact", fixed, boost=50.0)]), True))
         stages.append((query.Or([self._relaxed(words, terms, prefix), exact_name]), True))
-        searcher = self._searcher()
         filter_q = self._filter(kind, types, tag)
         results, fuzzy = None, False
         for q, fuzzy in stages:  # noqa: B007 - the stage that answered is reported
@@ -320,10 +325,14 @@ class SearchIndex:
         }
         return SearchResult(query=normal, total=len(docs), hits=tuple(hits), facets=facets, fuzzy=fuzzy)
 
-    def _suggest(self, searcher: Any, words: list[str]) -> str | None:
-        corrected, changed = [], False
+    def _correct(self, searcher: Any, words: list[str]) -> list[str]:
+        """Each word replaced by the closest title or alias word, when it is not one itself."""
+        corrected = []
         for word in words:
-            options = searcher.suggest("names", word, limit=1, maxdist=2, prefix=1)
+            options = searcher.suggest("names", word, limit=1, maxdist=2, prefix=1) if len(word) >= 4 else []
             corrected.append(options[0] if options else word)
-            changed = changed or bool(options and options[0] != word)
-        return " ".join(corrected) if changed else None
+        return corrected
+
+    def _suggest(self, searcher: Any, words: list[str]) -> str | None:
+        corrected = self._correct(searcher, words)
+        return " ".join(corrected) if corrected != words else None
