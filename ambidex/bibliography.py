@@ -352,8 +352,14 @@ class Apa:
             bib.register(citation)
             citations[ref.key] = citation
         bib.sort()
+        accessed = {r.key.lower() for r in refs if r.get("urldate")}
         for item, text in zip(bib.items, bib.bibliography(), strict=True):
-            self._entries[original.get(item.key, item.key)] = str(text)
+            entry = str(text)
+            if item.key not in accessed:
+                # APA prints "Retrieved <date>, from <URL>" only with a retrieval date; without
+                # one, citeproc-py leaves a bare "Retrieved" before the URL. Drop it.
+                entry = entry.replace("Retrieved http", "http")
+            self._entries[original.get(item.key, item.key)] = entry
         for key, citation in citations.items():
             rendered = str(bib.cite(citation, lambda _item: None))
             self._labels[key] = rendered.strip().removeprefix("(").removesuffix(")")

@@ -230,7 +230,7 @@ class Reference(Frozen):
     raw: str = ""
     path: str = "references.bib"
     line: int = 1
-    field_lines: Mapping[str, int] = MappingProxyType({})
+    field_lines: Mapping[str, int] = Field(default_factory=lambda: MappingProxyType({}))
 
     def get(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)

@@ -59,3 +59,17 @@ def test_ris_export() -> None:
     ris = to_ris(refs[0])
     assert ris.splitlines()[:3] == ["TY  - JOUR", "ID  - gabler2017dark", "AU  - Gabler, Colin B."]
     assert "SP  - 379" in ris and "EP  - 392" in ris and ris.rstrip().endswith("ER  -")
+
+
+def test_online_without_retrieval_date_has_a_plain_url() -> None:
+    text = "@online{edge, author={{Human Edge}}, title={Customers on Your Left Hand}, url={https://example.org/a}}"
+    refs, _ = bibliography.parse(text)
+    entry = Apa(refs).entry_text("edge")
+    assert entry == "Human Edge. (n.d.). Customers on Your Left Hand. https://example.org/a"
+
+
+def test_reference_defaults() -> None:
+    from ambidex.model import Reference
+
+    ref = Reference(key="x", entry_type="misc", fields={"title": "T"})
+    assert ref.field_lines == {} and ref.get("title") == "T" and ref.get("year") == ""
