@@ -1,19 +1,23 @@
 """Full-text search over concepts and references: the only module that imports Whoosh.
 
-`build_index(kb, renderer, directory)` writes a fresh index beside the current one and swaps a
-pointer file atomically; `SearchIndex.open(directory)` reads the pointer and gives thread-local
-searchers. Queries are never handed to a query parser: the text is normalised, analysed with the
-index's own stemming analyzer, and turned into term queries, so no input can reach wildcard,
-range or field syntax. Field weights (title > aliases > summary > body) are folded into one
-`text` field by repetition, which keeps each term one posting list. When the exact query finds
-nothing, typo-tolerant matching (fuzzy terms with a one-letter prefix on the unstemmed titles and
-aliases, plus a prefix match on the last word) takes over; with nothing at all, a spelling
-suggestion comes from those same names. Facet counts by type and tag come from arrays made when
-the index opens. Results are cached by (normalised query, options).
+`build_index(kb, renderer, directory)` writes a fresh Whoosh index beside the current one and
+swaps a pointer file atomically; `SearchIndex.open(directory)` reads the pointer and loads that
+index into memory. Whoosh analyses (stemming, tokenising) and stores; queries are scored from
+posting lists held as arrays, which keeps a query over 10,000 concepts within milliseconds.
+Queries are never handed to a query parser: the text is normalised, analysed with the index's own
+stemming analyzer and turned into terms, so no input can reach wildcard, range or field syntax.
+Field weights (title > aliases > summary > body) are folded into one `text` field by repetition.
+When every term together finds nothing, the words are corrected to the nearest title or alias
+words; failing that, typo-tolerant matching (any term, or a title or alias word within one or two
+edits, or starting with the last word) takes over; with nothing at all, a spelling suggestion
+comes from those same names. Facet counts by type and tag are array sums over the matches.
+Results are cached by (query, options).
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import html
 import os
 import re
@@ -22,14 +26,15 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections import Counter
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from whoosh import index, query
+import numpy as np
+from whoosh import index
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
@@ -42,6 +47,10 @@ MAX_QUERY_CHARS = 256
 MAX_TERMS = 12
 MAX_WORD = 40
 WEIGHTS = {"title": 4, "aliases": 3, "summary": 2, "body": 1}
+K1, B = 1.2, 0.75
+EXACT_BONUS = 100.0
+FUZZY_WEIGHT = 0.8
+PREFIX_WEIGHT = 0.5
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STEM = StemmingAnalyzer()
@@ -88,7 +97,7 @@ def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]
                 }
             ),
             "names": " ".join([concept.title, *aliases, concept.id.replace("-", " ")]),
-            "exact": ",".join(normalise_query(n).casefold() for n in [concept.title, *aliases]),
+            "exact": ",".join(name_key(n) for n in [concept.title, *aliases]),
         }
     for ref in kb.references.values():
         title = plain(ref.get("title"))
@@ -109,7 +118,7 @@ def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]
                 }
             ),
             "names": f"{title} {plain(ref.get('author'))}",
-            "exact": ref.key.casefold(),
+            "exact": name_key(ref.key),
         }
 
 
@@ -163,6 +172,12 @@ def stems(text: str) -> list[str]:
     return list(dict.fromkeys(t.text for t in _STEM(text)))
 
 
+def name_key(text: str) -> str:
+    """How a title or alias is compared with a whole query: its stems, so "hunters" is "hunter"."""
+    normal = normalise_query(text)
+    return " ".join(stems(normal)) or normal.casefold()
+
+
 @lru_cache(maxsize=65536)
 def _stem_of(word: str) -> str:
     found = stems(word)
@@ -207,26 +222,96 @@ def highlight(text: str, wanted: set[str], width: int = 220) -> str:
     return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
 
 
+class _Names:
+    """The unstemmed words of titles, aliases and authors: typo and prefix expansion, spelling.
+
+    Candidates within an edit distance come from a deletion index (each word and its one-letter
+    deletions): the query word, its deletions up to the distance and, for two edits, its one-letter
+    insertions are looked up, and each candidate is checked with a real Levenshtein distance. That
+    finds every word within one edit (transpositions included) and the two-edit typos made of
+    missing, extra or swapped letters; two replaced letters in one word are left out.
+    """
+
+    def __init__(self, frequencies: dict[str, int]) -> None:
+        self.words = sorted(frequencies)
+        self.frequency = frequencies
+        self._deletions: dict[str, list[str]] = {}
+        self._alphabet = sorted({c for word in self.words for c in word})
+        for word in self.words:
+            for variant in {word, *_deletions(word)}:
+                self._deletions.setdefault(variant, []).append(word)
+
+    def within(self, word: str, distance: int, limit: int = 8) -> list[str]:
+        """Known words within `distance` edits sharing the first letter, nearest and commonest first."""
+        variants = {word}
+        frontier = {word}
+        for _ in range(distance):
+            frontier = {d for w in frontier for d in _deletions(w)}
+            variants |= frontier
+        if distance >= 2:
+            variants |= {word[:i] + c + word[i:] for i in range(1, len(word) + 1) for c in self._alphabet}
+        found: dict[str, int] = {}
+        for variant in variants:
+            for candidate in self._deletions.get(variant, ()):
+                if candidate not in found and candidate[:1] == word[:1]:
+                    d = _levenshtein(word, candidate, distance)
+                    if d <= distance:
+                        found[candidate] = d
+        ranked = sorted(found, key=lambda w: (found[w], -self.frequency[w], w))
+        return ranked[:limit]
+
+    def starting(self, prefix: str, limit: int = 30) -> list[str]:
+        """The commonest known words that start with `prefix`."""
+        lo = bisect.bisect_left(self.words, prefix)
+        hi = bisect.bisect_left(self.words, prefix + "\U0010ffff", lo)
+        if hi - lo <= limit:
+            return self.words[lo:hi]
+        return heapq.nlargest(limit, self.words[lo:hi], key=lambda w: (self.frequency[w], w))
+
+    def correct(self, word: str) -> str:
+        if len(word) < 4 or word in self.frequency:
+            return word
+        best = self.within(word, 2, limit=1)
+        return best[0] if best else word
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _levenshtein(a: str, b: str, cap: int) -> int:
+    """Edit distance of a and b, or cap + 1 as soon as it must exceed cap."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > cap:
+            return cap + 1
+        previous = current
+    return previous[-1]
+
+
 class SearchIndex:
-    """An open index: thread-local searchers, guarded queries, facet arrays, cached results."""
+    """An open index, compiled into arrays when it opens; queries never touch the disk.
+
+    Whoosh stores and analyses; scoring is BM25 over posting lists loaded once into flat arrays
+    (term → slice of document numbers and precomputed term scores), so a query that matches
+    thousands of documents costs a few vectorised sums instead of a walk through matchers.
+    Everything here is read-only after `__init__`, so threads share it without locks.
+    """
 
     def __init__(self, path: Path, kb: KnowledgeBase | None = None) -> None:
         self.path = path
         self.build_id = (path / "BUILD_ID").read_text(encoding="utf-8").strip()
-        self._ix = index.open_dir(str(path))
-        self._local = threading.local()
-        with self._ix.searcher() as searcher:
-            stored = dict(searcher.iter_docs())
-        # Stored fields held in memory by document number: no unpickling per hit, facet counts
-        # by plain array look-ups.
-        size = max(stored, default=-1) + 1
-        self._stored: list[dict[str, Any]] = [{}] * size
-        self._type = [""] * size
-        self._tags: list[tuple[str, ...]] = [()] * size
-        for docnum, fields in stored.items():
-            self._stored[docnum] = fields
-            self._type[docnum] = fields["type"]
-            self._tags[docnum] = tuple(t for t in fields.get("tags", "").split(",") if t)
+        ix = index.open_dir(str(path))
+        try:
+            with ix.reader() as reader:
+                self._load(reader)
+        finally:
+            ix.close()
         self.search = lru_cache(maxsize=4096)(self._search)
 
     @classmethod
@@ -234,40 +319,122 @@ class SearchIndex:
         name = (directory / POINTER).read_text(encoding="utf-8").strip()
         return cls(directory / name, kb)
 
-    def _searcher(self) -> Any:
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self._ix.searcher()
-            self._local.searcher = searcher
-        return searcher
-
     def close(self) -> None:
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is not None:
-            searcher.close()
-        self._ix.close()
+        """Nothing stays open: the index is read into memory when it opens."""
 
-    def _relaxed(self, words: list[str], terms: list[str], prefix: bool) -> query.Query:
-        """Any stemmed term, or each word within one or two typos of a title or alias word."""
-        options: list[query.Query] = [query.Term("text", t) for t in terms]
+    # ------------------------------------------------------------------ loading
+
+    def _load(self, reader: Any) -> None:
+        size = reader.doc_count_all()
+        self._size = size
+        self._stored: list[dict[str, Any]] = [{}] * size
+        for docnum, fields in reader.iter_docs():
+            self._stored[docnum] = fields
+        kinds = sorted({f.get("kind", "") for f in self._stored})
+        types = sorted({f.get("type", "") for f in self._stored})
+        self._kind_code = {k: i for i, k in enumerate(kinds)}
+        self._type_names = types
+        self._type_code = {t: i for i, t in enumerate(types)}
+        self._kinds = np.array([self._kind_code[f.get("kind", "")] for f in self._stored], dtype=np.int16)
+        self._types = np.array([self._type_code[f.get("type", "")] for f in self._stored], dtype=np.int16)
+        self._tags = [tuple(t for t in f.get("tags", "").split(",") if t) for f in self._stored]
+        self._tag_names = sorted({t for tags in self._tags for t in tags})
+        tag_code = {t: i for i, t in enumerate(self._tag_names)}
+        self._pair_doc = np.array([d for d, tags in enumerate(self._tags) for _ in tags], dtype=np.int32)
+        self._pair_tag = np.array([tag_code[t] for tags in self._tags for t in tags], dtype=np.int32)
+        self._tag_code = tag_code
+
+        # BM25 (k1 1.2, b 0.75) per posting, computed once.
+        lengths = np.array([reader.doc_field_length(d, "text", 0) for d in range(size)], dtype=np.float64)
+        norm = K1 * (1 - B + B * lengths / (lengths.mean() if size and lengths.mean() else 1.0))
+        docs, weights, bounds = array("i"), array("f"), {}
+        for term in reader.field_terms("text"):
+            start = len(docs)
+            for docnum, weight in reader.postings("text", term).items_as("weight"):
+                docs.append(docnum)
+                weights.append(weight)
+            bounds[term] = (start, len(docs))
+        self._docs = np.frombuffer(docs, dtype=np.int32) if docs else np.zeros(0, dtype=np.int32)
+        tf = np.frombuffer(weights, dtype=np.float32).astype(np.float64) if weights else np.zeros(0)
+        df = np.zeros(len(self._docs))
+        for start, end in bounds.values():
+            df[start:end] = end - start
+        idf = np.log1p((size - df + 0.5) / (df + 0.5))
+        self._scores = (idf * tf * (K1 + 1) / (tf + norm[self._docs])).astype(np.float32)
+        self._bounds: dict[str, tuple[int, int]] = bounds
+
+        self._exact: dict[str, tuple[int, ...]] = {
+            name: tuple(reader.postings("exact", name).all_ids()) for name in reader.field_terms("exact")
+        }
+        self._names = _Names({w: reader.doc_frequency("names", w) for w in reader.field_terms("names")})
+
+    # ------------------------------------------------------------------ querying
+
+    def _scored(self, terms: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Summed weighted scores and the number of query terms matched, per document."""
+        parts = [(self._bounds[t], w) for t, w in terms.items() if t in self._bounds]
+        if not parts:
+            return np.zeros(self._size), np.zeros(self._size, dtype=np.int64)
+        docs = np.concatenate([self._docs[s:e] for (s, e), _ in parts])
+        scores = np.concatenate([self._scores[s:e] * w for (s, e), w in parts])
+        return (
+            np.bincount(docs, weights=scores, minlength=self._size),
+            np.bincount(docs, minlength=self._size),
+        )
+
+    def _all_of(self, terms: list[str], name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Documents holding every term, or named exactly `name`."""
+        scores, counts = self._scored(dict.fromkeys(terms, 1.0))
+        matched = counts == len(terms) if terms else np.zeros(self._size, dtype=bool)
+        return self._with_exact(scores, matched, name)
+
+    def _with_exact(
+        self, scores: np.ndarray, matched: np.ndarray, name: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        exact = self._exact.get(name_key(name))
+        if exact:
+            scores[list(exact)] += EXACT_BONUS
+            matched[list(exact)] = True
+        return scores, matched
+
+    def _relaxed(
+        self, words: list[str], terms: list[str], prefix: bool, name: str
+    ) -> tuple[np.ndarray, np.ndarray, set[str]]:
+        """Any stemmed term, any title or alias word within a typo or two of a query word, and
+        (for search-as-you-type) any such word that starts with the last query word."""
+        weighted = dict.fromkeys(terms, 1.0)
         for position, word in enumerate(words):
+            expansions: list[tuple[str, float]] = []
             if len(word) >= 4:
-                options.append(
-                    query.FuzzyTerm("names", word, maxdist=1 if len(word) < 8 else 2, prefixlength=1)
-                )
+                expansions += [(w, FUZZY_WEIGHT) for w in self._names.within(word, 1 if len(word) < 8 else 2)]
             if prefix and position == len(words) - 1 and len(word) >= 2:
-                options.append(query.Prefix("names", word))
-        return query.Or(options)
+                expansions += [(w, PREFIX_WEIGHT) for w in self._names.starting(word)]
+            for expansion, weight in expansions:
+                stem = _stem_of(expansion)
+                if stem and weighted.get(stem, 0.0) < weight:
+                    weighted[stem] = weight
+        scores, _ = self._scored(weighted)
+        scores, matched = self._with_exact(scores, scores > 0, name)
+        return scores, matched, set(weighted)
 
-    def _filter(self, kind: str | None, types: tuple[str, ...], tag: str | None) -> query.Query | None:
-        filters: list[query.Query] = []
+    def _filter(self, kind: str | None, types: tuple[str, ...], tag: str | None) -> np.ndarray | None:
+        mask: np.ndarray | None = None
+
+        def narrow(condition: np.ndarray) -> None:
+            nonlocal mask
+            mask = condition if mask is None else mask & condition
+
         if kind:
-            filters.append(query.Term("kind", kind))
+            narrow(self._kinds == self._kind_code.get(kind, -1))
         if types:
-            filters.append(query.Or([query.Term("type", t) for t in types]))
+            narrow(np.isin(self._types, [self._type_code.get(t, -1) for t in types]))
         if tag:
-            filters.append(query.Term("tags", tag))
-        return query.And(filters) if filters else None
+            tagged = np.zeros(self._size, dtype=bool)
+            code = self._tag_code.get(tag)
+            if code is not None:
+                tagged[self._pair_doc[self._pair_tag == code]] = True
+            narrow(tagged)
+        return mask
 
     def _search(
         self,
@@ -281,58 +448,68 @@ class SearchIndex:
     ) -> SearchResult:
         normal = normalise_query(text)
         words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normal)][:MAX_TERMS]
-        terms = stems(" ".join(words))
         if not words:
             return SearchResult(query=normal, total=0, hits=())
-        exact_name = query.Term("exact", normal.casefold(), boost=50.0)
-        searcher = self._searcher()
-        stages: list[tuple[query.Query, bool]] = []
-        if terms:
-            stages.append((query.Or([query.And([query.Term("text", t) for t in terms]), exact_name]), False))
-        corrected = self._correct(searcher, words)
-        if corrected != words:
-            fixed = " ".join(corrected)
-            fixed_terms = [query.Term("text", t) for t in stems(fixed)]
-            stages.append((query.Or([query.And(fixed_terms), query.Term("exact", fixed, boost=50.0)]), True))
-        stages.append((query.Or([self._relaxed(words, terms, prefix), exact_name]), True))
-        filter_q = self._filter(kind, types, tag)
-        results, fuzzy = None, False
-        for q, fuzzy in stages:  # noqa: B007 - the stage that answered is reported
-            results = searcher.search(q, limit=page * per_page, filter=filter_q)
-            if results.scored_length():
-                break
-        if results is None or not results.scored_length():
-            return SearchResult(query=normal, total=0, hits=(), suggestion=self._suggest(searcher, words))
-        docs = results.docs()
-        wanted = set(terms)
-        hits = []
-        for score, docnum in results.top_n[(page - 1) * per_page : page * per_page]:
-            doc = self._stored[docnum]
-            hits.append(
-                Hit(
-                    kind=doc["kind"],
-                    id=doc["id"],
-                    type=doc["type"],
-                    title=doc["title"],
-                    score=round(float(score or 0.0), 4),
-                    snippet=highlight(doc["summary"], wanted),
-                    tags=self._tags[docnum],
-                )
+        terms = stems(" ".join(words))
+        mask = self._filter(kind, types, tag)
+
+        def answered(matched: np.ndarray) -> np.ndarray:
+            return np.flatnonzero(matched if mask is None else matched & mask)
+
+        scores, matched = self._all_of(terms, normal)
+        docs, fuzzy, wanted = answered(matched), False, set(terms)
+        if not len(docs):
+            fuzzy = True
+            corrected = [self._names.correct(w) for w in words]
+            if corrected != words:
+                fixed = " ".join(corrected)
+                wanted = set(stems(fixed))
+                scores, matched = self._all_of(list(wanted), fixed)
+                docs = answered(matched)
+            if not len(docs):
+                scores, matched, wanted = self._relaxed(words, terms, prefix, normal)
+                docs = answered(matched)
+        if not len(docs):
+            suggestion = " ".join(self._names.correct(w) for w in words)
+            return SearchResult(
+                query=normal,
+                total=0,
+                hits=(),
+                suggestion=suggestion if suggestion != " ".join(words) else None,
             )
+        hits = [
+            self._hit(int(d), float(scores[d]), wanted)
+            for d in _top(docs, scores, page * per_page)[(page - 1) * per_page :]
+        ]
+        type_counts = np.bincount(self._types[docs], minlength=len(self._type_names))
+        chosen = np.zeros(self._size, dtype=bool)
+        chosen[docs] = True
+        tag_counts = np.bincount(self._pair_tag[chosen[self._pair_doc]], minlength=len(self._tag_names))
         facets = {
-            "type": dict(sorted(Counter(self._type[d] for d in docs).items())),
-            "tags": dict(sorted(Counter(t for d in docs for t in self._tags[d]).items())),
+            "type": {t: int(c) for t, c in zip(self._type_names, type_counts, strict=True) if c},
+            "tags": {t: int(c) for t, c in zip(self._tag_names, tag_counts, strict=True) if c},
         }
         return SearchResult(query=normal, total=len(docs), hits=tuple(hits), facets=facets, fuzzy=fuzzy)
 
-    def _correct(self, searcher: Any, words: list[str]) -> list[str]:
-        """Each word replaced by the closest title or alias word, when it is not one itself."""
-        corrected = []
-        for word in words:
-            options = searcher.suggest("names", word, limit=1, maxdist=2, prefix=1) if len(word) >= 4 else []
-            corrected.append(options[0] if options else word)
-        return corrected
+    def _hit(self, docnum: int, score: float, wanted: set[str]) -> Hit:
+        doc = self._stored[docnum]
+        return Hit(
+            kind=doc["kind"],
+            id=doc["id"],
+            type=doc["type"],
+            title=doc["title"],
+            score=round(score, 4),
+            snippet=highlight(doc["summary"], wanted),
+            tags=self._tags[docnum],
+        )
 
-    def _suggest(self, searcher: Any, words: list[str]) -> str | None:
-        corrected = self._correct(searcher, words)
-        return " ".join(corrected) if corrected != words else None
+
+def _top(docs: np.ndarray, scores: np.ndarray, n: int) -> list[int]:
+    """The n best documents by score, ties broken by document number (so pages are stable)."""
+    values = scores[docs]
+    if len(docs) > n:
+        threshold = np.partition(values, len(values) - n)[len(values) - n]
+        keep = values >= threshold
+        docs, values = docs[keep], values[keep]
+    order = np.lexsort((docs, -values))
+    return [int(d) for d in docs[order][:n]]

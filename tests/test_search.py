@@ -9,7 +9,14 @@ import pytest
 
 from ambidex.checks import validate
 from ambidex.render import Renderer
-from ambidex.search import MAX_QUERY_CHARS, SearchIndex, build_index, current_build_id, normalise_query
+from ambidex.search import (
+    MAX_QUERY_CHARS,
+    SearchIndex,
+    _Names,
+    build_index,
+    current_build_id,
+    normalise_query,
+)
 from tests.conftest import MakeKb, concept
 
 TRAIT = "kb/traits/polychronicity.md"
@@ -118,3 +125,71 @@ def test_rebuild_is_atomic_while_searching(make_kb: MakeKb, tmp_path: Path) -> N
         t.join()
     assert failures == []
     assert current_build_id(directory) == changed.build_id != kb.build_id
+
+
+def test_a_plural_query_matches_a_singular_alias_exactly(make_kb: MakeKb, tmp_path: Path) -> None:
+    # The body of "prospecting-quotas" says "hunters" often; the alias "hunter" names "hunting".
+    files = {
+        "kb/orientations/hunting.md": concept(
+            "hunting",
+            type="orientation",
+            extra="aliases: [hunter]\nrelations:\n  opposes: [prospecting-quotas]\n",
+        ),
+        "kb/practices/prospecting-quotas.md": concept(
+            "prospecting-quotas", type="practice", title="Quotas", body="Hunters, hunters and hunters.\n"
+        ),
+    }
+    kb, problems = validate(make_kb(files))
+    assert not [p for p in problems if p.is_error]
+    build_index(kb, Renderer(kb), tmp_path / "index")
+    index = SearchIndex.open(tmp_path / "index")
+    assert ids(index.search("hunters", prefix=False))[:2] == ["hunting", "prospecting-quotas"]
+
+
+def test_pages_are_stable_and_facets_count_every_match(make_kb: MakeKb, tmp_path: Path) -> None:
+    files = {
+        f"kb/practices/practice-{i:02d}.md": concept(
+            f"practice-{i:02d}",
+            type="practice",
+            extra=f"tags: [{'even' if i % 2 == 0 else 'odd'}]\nrelations:\n  mitigates: [role-ambiguity]\n",
+            body="Coaching helps.\n" * (1 + i % 3),
+        )
+        for i in range(25)
+    }
+    kb, _ = validate(make_kb(files))
+    build_index(kb, Renderer(kb), tmp_path / "index")
+    index = SearchIndex.open(tmp_path / "index")
+    pages = [index.search("coaching", page=p, per_page=10) for p in (1, 2, 3)]
+    seen = [i for page in pages for i in ids(page)]
+    assert len(seen) == len(set(seen)) == 25 == pages[0].total
+    scores = [h.score for page in pages for h in page.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert pages[0].facets == {"type": {"practice": 25}, "tags": {"even": 13, "odd": 12}}
+    odd = index.search("coaching", tag="odd", per_page=50)
+    assert odd.total == 12 and odd.facets["tags"] == {"odd": 12}
+    assert all(h.id.endswith(("1", "3", "5", "7", "9")) for h in odd.hits)
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("polychronicty", "polychronicity"),  # a letter left out
+        ("polychronnicity", "polychronicity"),  # a letter doubled
+        ("polyhcronicity", "polychronicity"),  # two letters swapped
+        ("polychronisity", "polychronicity"),  # a letter replaced
+        ("polchronicty", "polychronicity"),  # two letters left out of a long word
+    ],
+)
+def test_names_within_an_edit_or_two(typed: str, found: str) -> None:
+    names = _Names({"polychronicity": 3, "polarity": 1, "chronic": 1})
+    assert names.within(typed, 2)[:1] == [found]
+    assert names.correct(typed) == found
+
+
+def test_names_need_the_first_letter_and_stay_within_the_distance() -> None:
+    names = _Names({"ambidexterity": 2, "ambiguity": 5, "ambition": 1})
+    assert names.within("mbidexterity", 2) == []
+    assert names.within("ambiguitx", 1) == ["ambiguity"]
+    assert names.within("zzzzzz", 2) == [] and names.correct("zzzzzz") == "zzzzzz"
+    assert names.starting("amb") == ["ambidexterity", "ambiguity", "ambition"]
+    assert names.starting("amb", limit=1) == ["ambiguity"]
