@@ -8,6 +8,7 @@ target's title. `to_html` turns Markdown into sanitised HTML.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -150,9 +151,25 @@ _ALLOWED_TAGS = {
 }
 
 
+_converters = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    """One Markdown converter per thread: building one costs more than converting a page."""
+    converter: markdown_lib.Markdown | None = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = markdown_lib.Markdown(extensions=["extra", "sane_lists"])
+        _converters.markdown = converter
+    return converter
+
+
 def to_html(markdown_text: str) -> str:
     """Markdown -> sanitised HTML (no scripts, styles, event handlers or javascript: links)."""
-    raw = markdown_lib.markdown(markdown_text, extensions=["extra", "sane_lists"])
+    converter = _converter()
+    try:
+        raw = converter.convert(markdown_text)
+    finally:
+        converter.reset()
     return nh3.clean(
         raw,
         tags=_ALLOWED_TAGS,

@@ -44,3 +44,10 @@ def test_html_is_sanitised() -> None:
     html = to_html('Hi <script>alert(1)</script><a href="javascript:x" onclick="y">z</a> **b**')
     assert "<script" not in html and "javascript:" not in html and "onclick" not in html
     assert "<strong>b</strong>" in html
+
+
+def test_html_conversions_do_not_leak_into_each_other() -> None:
+    first = to_html("A claim.[^1]\n\n[^1]: Its note.\n\n*[HTML]: Hyper Text")
+    assert "Its note." in first and "footnote" in first
+    second = to_html("Plain HTML text.")
+    assert second == "<p>Plain HTML text.</p>"
