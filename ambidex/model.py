@@ -153,7 +153,13 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class Citation(Frozen):
+# The parts of a concept are plain slotted dataclasses, not validated models: the loader makes
+# them from front matter that FrontMatter has already validated, and 10,000 concepts hold some
+# 150,000 of them, which as models cost several times the memory.
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
     """One cited work at one place: `[see @key, p. 5]` or narrative `@key`."""
 
     key: str
@@ -165,7 +171,8 @@ class Citation(Frozen):
     col: int = 0
 
 
-class Link(Frozen):
+@dataclass(frozen=True, slots=True)
+class Link:
     """A concept link in text: `[[id]]` or `[[id|label]]`."""
 
     target: str
@@ -174,26 +181,30 @@ class Link(Frozen):
     col: int = 0
 
 
-class Relation(Frozen):
+@dataclass(frozen=True, slots=True)
+class Relation:
     type: RelationType
     target: str
     line: int = 0
     col: int = 0
 
 
-class Evidence(Frozen):
+@dataclass(frozen=True, slots=True)
+class Evidence:
     text: str
     citations: tuple[Citation, ...]
     line: int = 0
 
 
-class Alias(Frozen):
+@dataclass(frozen=True, slots=True)
+class Alias:
     name: str
     line: int = 0
     col: int = 0
 
 
-class Concept(Frozen):
+@dataclass(frozen=True, slots=True)
+class Concept:
     id: str
     title: str
     type: ConceptType

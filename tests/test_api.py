@@ -126,6 +126,17 @@ def test_cors_allowlist_and_gzip(client: TestClient) -> None:
     assert big.headers.get("content-encoding") == "gzip"
 
 
+@pytest.mark.parametrize("path", ["/concepts/role-ambiguity", "/references/gabler2017dark", "/search?q=role"])
+def test_cached_bodies_are_the_same_compressed_or_not(client: TestClient, path: str) -> None:
+    # The httpx client inflates gzip bodies itself: both answers must decode to the same JSON.
+    packed = client.get(V1 + path, headers={"Accept-Encoding": "gzip, deflate"})
+    plain = client.get(V1 + path, headers={"Accept-Encoding": "identity"})
+    assert packed.headers["content-encoding"] == "gzip" and "Accept-Encoding" in packed.headers["vary"]
+    assert "content-encoding" not in plain.headers
+    assert packed.json() == plain.json() and plain.json()
+    assert int(plain.headers["content-length"]) == len(plain.content)
+
+
 def test_types_tags_graph_health(client: TestClient) -> None:
     types = {t["name"]: t["count"] for t in client.get(f"{V1}/types").json()}
     assert types["risk"] == 1 and types["dilemma"] == 0

@@ -43,8 +43,10 @@ def test_model_is_immutable(make_kb: MakeKb) -> None:
         kb.build_id = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         kb.concepts["x"] = kb.concepts["role-ambiguity"]  # type: ignore[index]
-    with pytest.raises(ValueError, match="frozen"):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         kb.concepts["role-ambiguity"].title = "x"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        kb.concepts["role-ambiguity"].summary_citations[0].key = "x"  # type: ignore[misc]
 
 
 def test_build_id_follows_the_content(make_kb: MakeKb) -> None:

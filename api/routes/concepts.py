@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from ambidex.model import ConceptType
 from api.deps import SLUG, PageQ, PerPageQ, TagQ, ViewsDep
 from api.errors import ApiProblem
 from api.schemas import ConceptOut, ConceptPage
-from api.views import PREFIX, page_links
+from api.views import PREFIX, packed_json, page_links
 
 router = APIRouter(prefix="/concepts", tags=["concepts"])
 
@@ -38,6 +38,7 @@ async def list_concepts(
 
 @router.get("/{concept_id}", response_model=ConceptOut, summary="One concept")
 async def get_concept(
+    request: Request,
     views: ViewsDep,
     concept_id: Annotated[str, Path(max_length=80, pattern=SLUG, description="The concept's id (slug).")],
 ) -> Response:
@@ -46,4 +47,4 @@ async def get_concept(
         near = [resolved.id] if resolved else views.suggestions(concept_id, list(views.kb.concepts))
         hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
         raise ApiProblem(404, f"There is no concept '{concept_id}'.{hint}", suggestions=near)
-    return Response(views.concept_json(concept_id), media_type="application/json")
+    return packed_json(request, views.concept_json(concept_id))

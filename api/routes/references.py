@@ -5,13 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from ambidex import bibliography
 from api.deps import KEY, PageQ, PerPageQ, ViewsDep
 from api.errors import ApiProblem
 from api.schemas import ReferenceOut, ReferencePage
-from api.views import PREFIX, json_bytes, page_links
+from api.views import PREFIX, json_bytes, packed_json, page_links
 
 router = APIRouter(prefix="/references", tags=["references"])
 
@@ -46,6 +46,7 @@ async def list_references(views: ViewsDep, page: PageQ = 1, per_page: PerPageQ =
     },
 )
 async def get_reference(
+    request: Request,
     views: ViewsDep,
     key: Annotated[str, Path(max_length=100, pattern=KEY, description="The BibTeX key.")],
     format: Annotated[Export, Query(description="json (default), bibtex, csl-json or ris.")] = Export.json,
@@ -65,4 +66,4 @@ async def get_reference(
         return Response(
             json_bytes([bibliography.to_csl(ref)]), media_type="application/vnd.citationstyles.csl+json"
         )
-    return Response(views.reference_json(key), media_type="application/json")
+    return packed_json(request, views.reference_json(key))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ambidex.model import ConceptType
 from api.deps import PageQ, PerPageQ, TagQ, ViewsDep
 from api.schemas import HitOut, SearchOut
-from api.views import PREFIX, concept_url, page_links, reference_url
+from api.views import PREFIX, concept_url, pack, packed_json, page_links, reference_url
 
 router = APIRouter(tags=["search"])
 
@@ -23,6 +23,7 @@ class Kind(StrEnum):
 
 @router.get("/search", response_model=SearchOut, summary="Search concepts and references")
 async def search(
+    request: Request,
     views: ViewsDep,
     q: Annotated[str, Query(min_length=1, max_length=512, description="Words to find; typos are tolerated.")],
     type: Annotated[list[ConceptType] | None, Query(description="Only concepts of these types.")] = None,
@@ -36,7 +37,7 @@ async def search(
     if cached is None:
         cached = await run_in_threadpool(_search, views, *key)
         views.search_cache.put(key, cached)
-    return Response(cached, media_type="application/json")
+    return packed_json(request, cached)
 
 
 def _search(
@@ -71,4 +72,4 @@ def _search(
         suggestion=result.suggestion,
         fuzzy=result.fuzzy,
     )
-    return out.model_dump_json().encode()
+    return pack(out.model_dump_json().encode())
