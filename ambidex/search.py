@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import html
+import json
 import os
 import re
 import shutil
@@ -43,6 +44,8 @@ from ambidex.model import KnowledgeBase
 from ambidex.render import Renderer
 
 POINTER = "CURRENT"
+FORMAT = "2"  # of what an index directory holds; an index in another format is rebuilt
+DOCS_FILE, SCORES_FILE, TERMS_FILE = "postings-docs.npy", "postings-scores.npy", "postings-terms.json"
 MAX_QUERY_CHARS = 256
 MAX_TERMS = 12
 MAX_WORD = 40
@@ -131,12 +134,44 @@ def build_index(kb: KnowledgeBase, renderer: Renderer, directory: Path) -> Path:
     for doc in documents(kb, renderer):
         writer.add_document(**doc)
     writer.commit()
+    _compile_postings(target)
+    (target / "FORMAT").write_text(FORMAT, encoding="utf-8")
     (target / "BUILD_ID").write_text(kb.build_id, encoding="utf-8")
     tmp = directory / f".{POINTER}.{os.getpid()}.{threading.get_ident()}.tmp"
     tmp.write_text(target.name, encoding="utf-8")
     os.replace(tmp, directory / POINTER)
     _remove_stale(directory, keep={target.name})
     return target
+
+
+def _compile_postings(target: Path) -> None:
+    """Write the `text` postings of the index in `target` as flat arrays with BM25 (k1 1.2,
+    b 0.75) term scores: document numbers and scores, and each term's slice of them."""
+    ix = index.open_dir(str(target))
+    try:
+        with ix.reader() as reader:
+            size = reader.doc_count_all()
+            lengths = np.array([reader.doc_field_length(d, "text", 0) for d in range(size)], dtype=np.float64)
+            mean = float(lengths.mean()) if size else 0.0
+            norm = K1 * (1 - B + B * lengths / (mean or 1.0))
+            docs, weights, terms, offsets = array("i"), array("f"), [], [0]
+            for term in reader.field_terms("text"):
+                for docnum, weight in reader.postings("text", term).items_as("weight"):
+                    docs.append(docnum)
+                    weights.append(weight)
+                terms.append(term)
+                offsets.append(len(docs))
+    finally:
+        ix.close()
+    doc_array = np.array(docs, dtype=np.int32)
+    tf = np.array(weights, dtype=np.float64)
+    counts = np.diff(np.array(offsets, dtype=np.int64)).astype(np.int64)
+    df = np.repeat(counts, counts).astype(np.float64)
+    idf = np.log1p((size - df + 0.5) / (df + 0.5))
+    scores = (idf * tf * (K1 + 1) / (tf + norm[doc_array])).astype(np.float32)
+    np.save(target / DOCS_FILE, doc_array)
+    np.save(target / SCORES_FILE, scores)
+    (target / TERMS_FILE).write_text(json.dumps({"terms": terms, "offsets": offsets}), encoding="utf-8")
 
 
 def _remove_stale(directory: Path, keep: set[str], spare: int = 3, min_age: float = 3600.0) -> None:
@@ -152,8 +187,12 @@ def _remove_stale(directory: Path, keep: set[str], spare: int = 3, min_age: floa
 
 
 def current_build_id(directory: Path) -> str | None:
+    """The build id of the current index, or None when there is none (or it has an older format,
+    so that it gets rebuilt)."""
     try:
         name = (directory / POINTER).read_text(encoding="utf-8").strip()
+        if (directory / name / "FORMAT").read_text(encoding="utf-8").strip() != FORMAT:
+            return None
         return (directory / name / "BUILD_ID").read_text(encoding="utf-8").strip()
     except OSError:
         return None
@@ -312,7 +351,7 @@ class SearchIndex:
                 self._load(reader)
         finally:
             ix.close()
-        self.search = lru_cache(maxsize=4096)(self._search)
+        self.search = lru_cache(maxsize=1024)(self._search)
 
     @classmethod
     def open(cls, directory: Path, kb: KnowledgeBase | None = None) -> SearchIndex:
@@ -344,24 +383,14 @@ class SearchIndex:
         self._pair_tag = np.array([tag_code[t] for tags in self._tags for t in tags], dtype=np.int32)
         self._tag_code = tag_code
 
-        # BM25 (k1 1.2, b 0.75) per posting, computed once.
-        lengths = np.array([reader.doc_field_length(d, "text", 0) for d in range(size)], dtype=np.float64)
-        norm = K1 * (1 - B + B * lengths / (lengths.mean() if size and lengths.mean() else 1.0))
-        docs, weights, bounds = array("i"), array("f"), {}
-        for term in reader.field_terms("text"):
-            start = len(docs)
-            for docnum, weight in reader.postings("text", term).items_as("weight"):
-                docs.append(docnum)
-                weights.append(weight)
-            bounds[term] = (start, len(docs))
-        self._docs = np.frombuffer(docs, dtype=np.int32) if docs else np.zeros(0, dtype=np.int32)
-        tf = np.frombuffer(weights, dtype=np.float32).astype(np.float64) if weights else np.zeros(0)
-        df = np.zeros(len(self._docs))
-        for start, end in bounds.values():
-            df[start:end] = end - start
-        idf = np.log1p((size - df + 0.5) / (df + 0.5))
-        self._scores = (idf * tf * (K1 + 1) / (tf + norm[self._docs])).astype(np.float32)
-        self._bounds: dict[str, tuple[int, int]] = bounds
+        terms = json.loads((self.path / TERMS_FILE).read_text(encoding="utf-8"))
+        offsets = terms["offsets"]
+        self._bounds: dict[str, tuple[int, int]] = {
+            term: (offsets[i], offsets[i + 1]) for i, term in enumerate(terms["terms"])
+        }
+        # Memory-mapped: pages are read on demand and shared by every worker on the machine.
+        self._docs = np.load(self.path / DOCS_FILE, mmap_mode="r")
+        self._scores = np.load(self.path / SCORES_FILE, mmap_mode="r")
 
         self._exact: dict[str, tuple[int, ...]] = {
             name: tuple(reader.postings("exact", name).all_ids()) for name in reader.field_terms("exact")

@@ -96,7 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         build = Build.open(settings.root)
-        app.state.views = Views(build)
+        views = Views(build)
+        views.warm()
+        app.state.views = views
         try:
             yield
         finally:

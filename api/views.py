@@ -82,6 +82,14 @@ class Views:
         self.reference_json = lru_cache(maxsize=None)(self._reference_json)
         self.search_cache = BytesLRU()
 
+    def warm(self) -> None:
+        """Render every concept and reference once, before the first request: a build is
+        immutable, so no reader should wait for a page to be put together."""
+        for concept_id in self.kb.concepts:
+            self.concept_json(concept_id)
+        for key in self.kb.references:
+            self.reference_json(key)
+
     # --------------------------------------------------------------- pieces
 
     def citation(self, c: Citation) -> schemas.CitationOut:

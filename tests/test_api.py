@@ -192,3 +192,11 @@ def test_site_is_served_without_traversal(make_kb: MakeKb, tmp_path: Path) -> No
             r = c.get(path)
             assert r.status_code == 404 and "TOP-SECRET-CONTENT" not in r.text
         assert c.get("/api/v1/health").status_code == 200
+
+
+def test_every_concept_and_reference_is_rendered_before_the_first_request(client: TestClient) -> None:
+    views = client.app.state.views  # type: ignore[attr-defined]
+    assert views.concept_json.cache_info().currsize == len(views.kb.concepts) == 2
+    assert views.reference_json.cache_info().currsize == len(views.kb.references) == 2
+    client.get(f"{V1}/concepts/role-ambiguity")
+    assert views.concept_json.cache_info().misses == 2

@@ -193,3 +193,12 @@ def test_names_need_the_first_letter_and_stay_within_the_distance() -> None:
     assert names.within("zzzzzz", 2) == [] and names.correct("zzzzzz") == "zzzzzz"
     assert names.starting("amb") == ["ambidexterity", "ambiguity", "ambition"]
     assert names.starting("amb", limit=1) == ["ambiguity"]
+
+
+def test_an_index_in_an_older_format_counts_as_missing(make_kb: MakeKb, tmp_path: Path) -> None:
+    kb, _ = validate(make_kb({TRAIT: POLY}))
+    directory = tmp_path / "index"
+    target = build_index(kb, Renderer(kb), directory)
+    assert current_build_id(directory) == kb.build_id
+    (target / "FORMAT").write_text("1", encoding="utf-8")
+    assert current_build_id(directory) is None
