@@ -246,8 +246,14 @@ class SearchResult:
 
 def highlight(text: str, wanted: set[str], width: int = 220) -> str:
     """HTML-escaped text around the first match, words whose stem is wanted in <mark>."""
-    words = list(re.finditer(r"\w+", text))
-    hits = [m for m in words if _stem_of(m.group(0)) in wanted]
+    # A stem keeps the first letters of its word: only words that start like a wanted stem are
+    # stemmed at all.
+    starts = tuple({t[:3] for t in wanted})
+    hits = [
+        m
+        for m in _WORD.finditer(text)
+        if m.group(0).lower().startswith(starts) and _stem_of(m.group(0)) in wanted
+    ]
     start = max(0, hits[0].start() - width // 3) if hits else 0
     if start:
         start = text.find(" ", start) + 1 or start
