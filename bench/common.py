@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
-from collections.abc import Sequence
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.generate import generate
@@ -36,3 +43,37 @@ def report(name: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) 
         "rows": [list(r) for r in rows],
     }
     (OUT / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(root: Path, *options: str, timeout: float = 300) -> Iterator[tuple[str, int]]:
+    """Run `ambidex serve` on a free loopback port until /api/v1/health answers; yield its base
+    URL and process id, and stop it afterwards."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ambidex", "serve", "--root", str(root), "--port", str(port), *options],
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/v1/health", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"ambidex serve did not start on {base}") from None
+                time.sleep(0.2)
+        yield base, server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

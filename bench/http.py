@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -23,18 +22,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench.common import SIZES, knowledge_base, report
+from bench.common import SIZES, knowledge_base, report, serving
 from bench.generate import zipf_words
 
 SECONDS = 4.0
 WARM_UP = 2.0
 CONNECTIONS = 16
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _worker(host: str, port: int, urls: list[str], deadline: float, counts: list[int]) -> None:
@@ -93,22 +86,8 @@ def run(n: int) -> list[object]:
         env=env,
         capture_output=True,
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ambidex", "serve", "--root", str(root), "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
+    with serving(root) as (base, pid):
+        port = int(base.rsplit(":", 1)[1])
         rng = random.Random(7)
         ids = sorted(p.stem for p in (root / "kb").rglob("*.md"))
         rng.shuffle(ids)
@@ -129,10 +108,7 @@ def run(n: int) -> list[object]:
         mixed = [f"/api/v1/search?q={urllib.parse.quote(q)}" for q in _zipf_pool(pool, big, rng)]
         asyncio.run(_load(port, mixed, WARM_UP))
         search_mixed, e4 = asyncio.run(_load(port, mixed[::-1]))
-        rss = _rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        rss = _rss_mb(pid)
     errors = e1 + e2 + e3 + e4
 
     def ratio(x: float) -> str:
