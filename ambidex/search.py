@@ -1,9 +1,10 @@
 """Full-text search over concepts and references: the only module that imports Whoosh.
 
 `build_index(kb, renderer, directory)` writes a fresh Whoosh index beside the current one and
-swaps a pointer file atomically; `SearchIndex.open(directory)` reads the pointer and loads that
-index into memory. Whoosh analyses (stemming, tokenising) and stores; queries are scored from
-posting lists held as arrays, which keeps a query over 10,000 concepts within milliseconds.
+swaps a pointer file atomically; beside Whoosh's own files it writes the posting lists as arrays
+with precomputed BM25 scores. `SearchIndex.open(directory)` reads the pointer, memory-maps those
+arrays and reads the stored fields and name lists. Whoosh analyses (stemming, tokenising) and
+stores; a query is a few vectorised sums over the arrays, within milliseconds at 10,000 concepts.
 Queries are never handed to a query parser: the text is normalised, analysed with the index's own
 stemming analyzer and turned into terms, so no input can reach wildcard, range or field syntax.
 Field weights (title > aliases > summary > body) are folded into one `text` field by repetition.
@@ -340,11 +341,11 @@ def _levenshtein(a: str, b: str, cap: int) -> int:
 
 
 class SearchIndex:
-    """An open index, compiled into arrays when it opens; queries never touch the disk.
+    """An open index: stored fields and names in memory, posting arrays memory-mapped.
 
-    Whoosh stores and analyses; scoring is BM25 over posting lists loaded once into flat arrays
-    (term → slice of document numbers and precomputed term scores), so a query that matches
-    thousands of documents costs a few vectorised sums instead of a walk through matchers.
+    Scoring is BM25 over the posting lists that `build_index` compiled into flat arrays (term →
+    slice of document numbers and precomputed term scores), so a query that matches thousands of
+    documents costs a few vectorised sums instead of a walk through Whoosh's matchers.
     Everything here is read-only after `__init__`, so threads share it without locks.
     """
 
@@ -365,7 +366,8 @@ class SearchIndex:
         return cls(directory / name, kb)
 
     def close(self) -> None:
-        """Nothing stays open: the index is read into memory when it opens."""
+        """Nothing to close: Whoosh is only read while the index opens, and the mapped arrays
+        are released with the object."""
 
     # ------------------------------------------------------------------ loading
 
