@@ -45,8 +45,12 @@ from ambidex.model import KnowledgeBase
 from ambidex.render import Renderer
 
 POINTER = "CURRENT"
-FORMAT = "2"  # of what an index directory holds; an index in another format is rebuilt
-DOCS_FILE, SCORES_FILE, TERMS_FILE = "postings-docs.npy", "postings-scores.npy", "postings-terms.json"
+FORMAT = "3"  # of what an index directory holds; an index in another format is rebuilt
+# Raw little-endian arrays, not .npy: reading a .npy header parses Python literals, which
+# CPython 3.11 does not do safely from several threads at once.
+DOCS_FILE, DOCS_TYPE = "postings-docs.i4", np.dtype("<i4")
+SCORES_FILE, SCORES_TYPE = "postings-scores.f4", np.dtype("<f4")
+TERMS_FILE = "postings-terms.json"
 MAX_QUERY_CHARS = 256
 MAX_TERMS = 12
 MAX_WORD = 40
@@ -170,8 +174,8 @@ def _compile_postings(target: Path) -> None:
     df = np.repeat(counts, counts).astype(np.float64)
     idf = np.log1p((size - df + 0.5) / (df + 0.5))
     scores = (idf * tf * (K1 + 1) / (tf + norm[doc_array])).astype(np.float32)
-    np.save(target / DOCS_FILE, doc_array)
-    np.save(target / SCORES_FILE, scores)
+    doc_array.astype(DOCS_TYPE).tofile(target / DOCS_FILE)
+    scores.astype(SCORES_TYPE).tofile(target / SCORES_FILE)
     (target / TERMS_FILE).write_text(json.dumps({"terms": terms, "offsets": offsets}), encoding="utf-8")
 
 
@@ -397,8 +401,8 @@ class SearchIndex:
             term: (offsets[i], offsets[i + 1]) for i, term in enumerate(terms["terms"])
         }
         # Memory-mapped: pages are read on demand and shared by every worker on the machine.
-        self._docs = np.load(self.path / DOCS_FILE, mmap_mode="r")
-        self._scores = np.load(self.path / SCORES_FILE, mmap_mode="r")
+        self._docs = _mapped(self.path / DOCS_FILE, DOCS_TYPE)
+        self._scores = _mapped(self.path / SCORES_FILE, SCORES_TYPE)
 
         self._exact: dict[str, tuple[int, ...]] = {
             name: tuple(reader.postings("exact", name).all_ids()) for name in reader.field_terms("exact")
@@ -539,6 +543,13 @@ class SearchIndex:
             snippet=highlight(doc["summary"], wanted),
             tags=self._tags[docnum],
         )
+
+
+def _mapped(path: Path, dtype: np.dtype[Any]) -> np.ndarray:
+    """A read-only memory map of a raw array file (an empty file cannot be mapped)."""
+    if path.stat().st_size == 0:
+        return np.zeros(0, dtype=dtype)
+    return np.memmap(path, dtype=dtype, mode="r")
 
 
 def _top(docs: np.ndarray, scores: np.ndarray, n: int) -> list[int]:

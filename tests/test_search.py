@@ -202,3 +202,12 @@ def test_an_index_in_an_older_format_counts_as_missing(make_kb: MakeKb, tmp_path
     assert current_build_id(directory) == kb.build_id
     (target / "FORMAT").write_text("1", encoding="utf-8")
     assert current_build_id(directory) is None
+
+
+def test_an_empty_knowledge_base_has_an_index_that_finds_nothing(tmp_path: Path) -> None:
+    from ambidex.model import KnowledgeBase
+
+    kb = KnowledgeBase.build([], [], "empty")
+    build_index(kb, Renderer(kb), tmp_path / "index")
+    result = SearchIndex.open(tmp_path / "index").search("anything")
+    assert result.total == 0 and result.hits == () and result.suggestion is None
