@@ -44,6 +44,17 @@ class Guide:
 
 Search = Callable[[str], Iterable[str]]
 
+# A free-text situation starts from the search hits that score at least this share of the best
+# one: a long description matches many entries weakly through its common words.
+RELEVANT_SHARE = 1 / 3
+
+
+def relevant(hits: Iterable[tuple[str, float]]) -> list[str]:
+    """The ids of (id, score) hits, best first, close enough to the best to start a guide from."""
+    ranked = sorted(hits, key=lambda h: -h[1])
+    best = ranked[0][1] if ranked else 0.0
+    return [hit_id for hit_id, score in ranked if score >= RELEVANT_SHARE * best]
+
 
 def _neighbours(kb: KnowledgeBase, concept_id: str) -> set[str]:
     concept = kb.concepts[concept_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from ambidex.checks import validate
-from ambidex.guide import guide
+from ambidex.guide import guide, relevant
 from api.app import create_app
 from api.settings import Settings
 from tests.conftest import BIB, MakeKb, concept
@@ -123,3 +123,19 @@ def test_guide_on_the_repository(make_kb: MakeKb) -> None:
     g = guide(kb, concept_id="role-ambiguity")
     assert "service-sales-ambidexterity" in [t.concept.id for t in g.tensions]
     assert all(c.summary_citations for c in g.risks + g.traits + g.practices)
+
+
+def test_a_situation_starts_from_the_hits_close_to_the_best() -> None:
+    assert relevant([("b", 3.0), ("a", 9.0), ("c", 2.9)]) == ["a", "b"]
+    assert relevant([]) == []
+
+
+def test_the_laptop_situation_on_the_repository_is_about_serving_or_selling() -> None:
+    from tests.conftest import REPO
+
+    with TestClient(create_app(Settings(root=REPO))) as client:
+        situation = "a customer calls about a laptop that keeps crashing, and a new joystick just arrived"
+        body = client.get("/api/v1/guide", params={"situation": situation}).json()
+    assert [t["tension"]["id"] for t in body["tensions"]] == ["service-vs-sales"]
+    assert {"customer-churn", "role-ambiguity"} <= {r["id"] for r in body["risks"]}
+    assert body["practices"] and all(p["citations"] for p in body["practices"])

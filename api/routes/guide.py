@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from ambidex.guide import guide as make_guide
+from ambidex.guide import relevant
 from api.deps import SLUG, ViewsDep
 from api.errors import ApiProblem
 from api.schemas import GuideOut
@@ -31,7 +32,7 @@ async def guide(
 
     def search(text: str) -> list[str]:
         result = views.build.index.search(text, "concept", (), None, 1, 8)
-        return [h.id for h in result.hits]
+        return relevant((h.id, h.score) for h in result.hits)
 
     g = await run_in_threadpool(make_guide, views.kb, concept_id=concept, situation=situation, search=search)
     return views.guide(g, situation, concept)
