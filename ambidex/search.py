@@ -498,7 +498,7 @@ class SearchIndex:
             return np.flatnonzero(matched if mask is None else matched & mask)
 
         scores, matched = self._all_of(terms, normal)
-        docs, fuzzy, wanted = answered(matched), False, set(terms)
+        docs, fuzzy, wanted, corrected = answered(matched), False, set(terms), words
         if not len(docs):
             fuzzy = True
             corrected = [self._names.correct(w) for w in words]
@@ -511,13 +511,8 @@ class SearchIndex:
                 scores, matched, wanted = self._relaxed(words, terms, prefix, normal)
                 docs = answered(matched)
         if not len(docs):
-            suggestion = " ".join(self._names.correct(w) for w in words)
-            return SearchResult(
-                query=normal,
-                total=0,
-                hits=(),
-                suggestion=suggestion if suggestion != " ".join(words) else None,
-            )
+            suggestion = " ".join(corrected) if corrected != words else None
+            return SearchResult(query=normal, total=0, hits=(), suggestion=suggestion)
         hits = [
             self._hit(int(d), float(scores[d]), wanted)
             for d in _top(docs, scores, page * per_page)[(page - 1) * per_page :]
