@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from ambidex import markup
 from api.views import Views
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-KEY = r"^[A-Za-z0-9_][\w:.#$%&+?<>~/-]*$"
+KEY = rf"^{markup.KEY}$"
 
 
 def get_views(request: Request) -> Views:

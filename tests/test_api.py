@@ -91,6 +91,7 @@ def test_unknown_ids_are_404_problems_with_near_matches(client: TestClient) -> N
     "url",
     [
         f"{V1}/concepts/Bad%20Id",
+        f"{V1}/references/m%C3%BCller2000",
         f"{V1}/concepts?per_page=1000",
         f"{V1}/concepts?page=0",
         f"{V1}/concepts?type=risks",
@@ -99,7 +100,17 @@ def test_unknown_ids_are_404_problems_with_near_matches(client: TestClient) -> N
         f"{V1}/guide",
         f"{V1}/graph?relation=nope",
     ],
-    ids=["bad-id", "page-size", "page-zero", "bad-type", "no-q", "long-q", "guide-empty", "bad-relation"],
+    ids=[
+        "bad-id",
+        "non-ascii-key",
+        "page-size",
+        "page-zero",
+        "bad-type",
+        "no-q",
+        "long-q",
+        "guide-empty",
+        "bad-relation",
+    ],
 )
 def test_bad_parameters_are_400_problems(client: TestClient, url: str) -> None:
     r = client.get(url)

@@ -124,6 +124,11 @@ CORPUS = [
         ("references.bib", 9, "malformed-doi"),
     ),
     (
+        "bad-bib-key",
+        {"references.bib": BIB + "\n@misc{m\u00fcller2000, title={Umlaut in the key}}\n"},
+        ("references.bib", 20, "bad-bib-key"),
+    ),
+    (
         "duplicate-doi",
         {"references.bib": BIB + "\n@misc{x2000, title={Other}, doi={10.1177/1094670517712019}}\n"},
         ("references.bib", 20, "duplicate-reference"),
