@@ -251,6 +251,9 @@ def to_csl(ref: Reference) -> dict[str, Any]:
     date = _date_parts(ref)
     if date:
         item["issued"] = {"date-parts": [date]}
+    accessed = ref.get("urldate").strip()
+    if re.match(r"^\d{4}(-\d{1,2}){0,2}$", accessed):
+        item["accessed"] = {"date-parts": [[int(p) for p in accessed.split("-")]]}
     simple = {
         "title": "title",
         "journal": "container-title",

@@ -68,6 +68,19 @@ def test_online_without_retrieval_date_has_a_plain_url() -> None:
     assert entry == "Human Edge. (n.d.). Customers on Your Left Hand. https://example.org/a"
 
 
+def test_online_with_retrieval_date_says_when() -> None:
+    text = (
+        "@online{edge, author={{Human Edge}}, title={Customers on Your Left Hand},"
+        " url={https://example.org/a}, urldate={2024-05-01}}"
+    )
+    refs, _ = bibliography.parse(text)
+    assert to_csl(refs[0])["accessed"] == {"date-parts": [[2024, 5, 1]]}
+    entry = Apa(refs).entry_text("edge")
+    assert entry == (
+        "Human Edge. (n.d.). Customers on Your Left Hand. Retrieved May 1, 2024, from https://example.org/a"
+    )
+
+
 def test_reference_defaults() -> None:
     from ambidex.model import Reference
 
