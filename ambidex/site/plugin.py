@@ -21,7 +21,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from ambidex.build import cache_dir
+from ambidex.build import disk_cache
 from ambidex.checks import validate
 from ambidex.markup import CiteSpan, LinkSpan, scan
 from ambidex.render import Links, Renderer
@@ -49,7 +49,7 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         if errors:
             listing = "\n".join(p.format() for p in errors)
             raise PluginError(f"the knowledge base has {len(errors)} error(s):\n{listing}")
-        self.renderer = Renderer(kb, cache_dir=cache_dir(root))
+        self.renderer = Renderer(kb, cache=disk_cache(root))
         self.pages = SitePages(kb, self.renderer, config.site_url or "").all()
         self.paths = {concept_path(c.id): c.path for c in kb.concepts.values()}
         for path in (root / "kb", root / "references.bib"):
