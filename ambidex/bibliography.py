@@ -319,6 +319,9 @@ def to_ris(ref: Reference) -> str:
     ]
     if "issued" in csl:
         lines.append(f"PY  - {csl['issued']['date-parts'][0][0]}")
+    if "accessed" in csl:  # RIS dates are YYYY/MM/DD/, with empty parts where unknown
+        year, month, day = [*csl["accessed"]["date-parts"][0], 0, 0][:3]
+        lines.append(f"Y2  - {year:04d}/{f'{month:02d}' if month else ''}/{f'{day:02d}' if day else ''}/")
     for tag, name in tags:
         if name in csl:
             lines.append(f"{tag}  - {csl[name]}")

@@ -81,6 +81,7 @@ def test_online_with_retrieval_date_says_when() -> None:
     )
     refs, _ = bibliography.parse(text)
     assert to_csl(refs[0])["accessed"] == {"date-parts": [[2024, 5, 1]]}
+    assert "Y2  - 2024/05/01/" in to_ris(refs[0]).splitlines()
     entry = Apa(refs).entry_text("edge")
     assert entry == (
         "Human Edge. (n.d.). Customers on Your Left Hand. Retrieved May 1, 2024, from https://example.org/a"
