@@ -46,6 +46,11 @@ class Build:
     index: SearchIndex
     warnings: tuple[Problem, ...] = ()
 
+    @property
+    def cache(self) -> DiskCache:
+        """Derived data of this root kept between runs (see `disk_cache`)."""
+        return disk_cache(self.root)
+
     @classmethod
     def open(cls, root: Path | str, rebuild: bool = False) -> Build:
         """Validate `root` and open (or build) the search index of this exact content."""

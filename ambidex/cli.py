@@ -217,7 +217,7 @@ def build(
     import subprocess
     import time
 
-    from ambidex.build import Build, BuildError, disk_cache
+    from ambidex.build import Build, BuildError
 
     console = _console(stderr=True)
     started = time.perf_counter()
@@ -239,7 +239,7 @@ def build(
     with console.status("rendering the API responses…"):
         from api.views import Views
 
-        Views(result).warm(disk_cache(root))
+        Views(result).warm(result.cache)
     console.print(f"rendered the API responses in {time.perf_counter() - started:.1f} s")
     if site and (root / "mkdocs.yml").exists():
         started = time.perf_counter()

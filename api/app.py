@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ambidex import __version__
-from ambidex.build import Build, disk_cache
+from ambidex.build import Build
 from api import errors
 from api.errors import PROBLEM_JSON
 from api.routes import concepts, graph, guide, meta, references, search
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         build = Build.open(settings.root)
         views = Views(build)
-        views.warm(disk_cache(build.root))
+        views.warm(build.cache)
         app.state.views = views
         try:
             yield
