@@ -9,6 +9,7 @@ unwritable entry only means the work is done again.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import os
@@ -50,8 +51,6 @@ def digest(*parts: object, libraries: Iterable[str] = (), sources: Iterable[str]
 
 
 def _module_file(module: str) -> str:
-    import importlib
-
     file = importlib.import_module(module).__file__
     if file is None:  # pragma: no cover - namespace packages only
         raise ValueError(f"{module} has no source file")
