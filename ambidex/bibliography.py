@@ -125,7 +125,7 @@ def check_entry(ref: Reference) -> Iterable[Problem]:
             ref.line,
             1,
             "bad-bib-key",
-            f"the key '{ref.key}' cannot be cited: keys are ASCII letters, digits and _:.#$%&+?<>~/-,"
+            f"the key '{ref.key}' cannot be cited: keys are ASCII letters, digits and _:.#$&+?<>~-,"
             " starting and ending with a letter, digit or _",
             "rename the key, e.g. " + (re.sub(r"[^A-Za-z0-9_]+", "", ref.key) or "author2020word"),
         )

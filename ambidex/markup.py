@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from ambidex.model import Citation, Link
 
-# Citation keys are ASCII: what BibTeX tools accept everywhere, and what survives a URL path unchanged.
-KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.#$%&+?<>~/-]*[A-Za-z0-9_])?"
+# Citation keys are ASCII, without "%" (a comment in BibTeX, an escape in a URL) or "/": what BibTeX
+# tools accept everywhere, and one segment of a URL path.
+KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.#$&+?<>~-]*[A-Za-z0-9_])?"
 _BRACKETED = re.compile(r"\[(?P<inner>[^\[\]\n]*@[^\[\]]*?)\](?!\(|\])")
 _ITEM = re.compile(rf"^(?P<prefix>.*?)(?<![\w@])-?@(?P<key>{KEY})(?P<rest>.*)$", re.S)
 _NARRATIVE = re.compile(rf"(?<![\w@/.:\-\[])@(?P<key>{KEY})")

@@ -250,3 +250,18 @@ def test_rendered_responses_are_cached_per_build(make_kb: MakeKb, monkeypatch: p
     fresh.write_bytes(fresh.read_bytes()[:-10])  # truncated: rendered again, still correct
     with TestClient(create_app(Settings(root=root))) as c:
         assert c.get(f"{V1}/concepts/role-ambiguity").json()["summary"].startswith("A new summary")
+
+
+def test_every_key_character_reaches_the_handler(client: TestClient) -> None:
+    import re
+    import string
+    from urllib.parse import quote
+
+    from api.deps import KEY
+
+    admitted = [c for c in string.printable if re.fullmatch(KEY, f"a{c}b")]
+    assert not {"%", "/"} & set(admitted) and set("_:.#&+?-") <= set(admitted)
+    for c in admitted:
+        r = client.get(f"{V1}/references/{quote(f'a{c}b', safe='')}")
+        assert r.status_code == 404 and r.json()["detail"], (c, r.text)
+    assert client.get(f"{V1}/references/0em%E0tD").status_code == 400
