@@ -9,7 +9,7 @@ PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: serve preview test lint check bench clean
+.PHONY: serve preview test fuzz lint check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ lint: $(STAMP)
 
 test: lint check
 	$(BIN)/pytest
+
+# New random examples for the property and fuzz tests (repeat it; a failure prints its seed).
+fuzz: $(STAMP)
+	AMBIDEX_HYPOTHESIS_PROFILE=explore $(BIN)/pytest -p no:cacheprovider \
+		tests/test_api_schema.py tests/test_loader_fuzz.py tests/test_files.py
 
 serve: check
 	$(BIN)/ambidex build
