@@ -20,7 +20,6 @@ from bibtexparser import model as bibmodel
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
 from ambidex.files import DiskCache, digest
-from ambidex.markup import KEY
 from ambidex.model import Reference
 from ambidex.problems import Problem, error, warning
 
@@ -48,7 +47,6 @@ REQUIRED_FIELDS: Mapping[str, tuple[str | tuple[str, ...], ...]] = MappingProxyT
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 _KEY_IN_RAW = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
-_VALID_KEY = re.compile(rf"^{KEY}$")
 
 
 def parse(text: str, path: str = "references.bib") -> tuple[list[Reference], list[Problem]]:
@@ -118,17 +116,7 @@ def parse(text: str, path: str = "references.bib") -> tuple[list[Reference], lis
 
 
 def check_entry(ref: Reference) -> Iterable[Problem]:
-    """Problems of one entry on its own: bad key, unknown type, missing fields, malformed DOI."""
-    if not _VALID_KEY.match(ref.key):
-        yield error(
-            ref.path,
-            ref.line,
-            1,
-            "bad-bib-key",
-            f"the key '{ref.key}' cannot be cited: keys are ASCII letters, digits and _:.#$&+?<>~-,"
-            " starting and ending with a letter, digit or _",
-            "rename the key, e.g. " + (re.sub(r"[^A-Za-z0-9_]+", "", ref.key) or "author2020word"),
-        )
+    """Problems of one entry on its own: unknown type, missing fields, malformed DOI."""
     required = REQUIRED_FIELDS.get(ref.entry_type)
     if required is None:
         yield warning(

@@ -10,10 +10,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ambidex import bibliography
+from ambidex import bibliography, markup
 from ambidex.loader import load
-from ambidex.model import KnowledgeBase, Reference
+from ambidex.model import KnowledgeBase
 from ambidex.problems import Problem, did_you_mean, error, sort_problems, warning
+from ambidex.refs import make_key, normal_title
 
 Check = Callable[[KnowledgeBase], Iterable[Problem]]
 
@@ -151,13 +152,22 @@ def check_relations(kb: KnowledgeBase) -> Iterable[Problem]:
                 )
 
 
+_CITABLE_KEY = re.compile(rf"^{markup.KEY}$")
+
+
 def check_references(kb: KnowledgeBase) -> Iterable[Problem]:
     for ref in kb.references.values():
+        if not _CITABLE_KEY.match(ref.key):
+            yield error(
+                ref.path,
+                ref.line,
+                1,
+                "bad-bib-key",
+                f"the key '{ref.key}' cannot be cited: keys are ASCII letters, digits and _:.#$&+?<>~-,"
+                " starting and ending with a letter, digit or _",
+                f"rename the key, e.g. {make_key(ref)}",
+            )
         yield from bibliography.check_entry(ref)
-
-
-def _normal_title(ref: Reference) -> str:
-    return re.sub(r"[^a-z0-9]+", "", re.sub(r"\\[a-zA-Z]+|[{}\\]", "", ref.get("title")).lower())
 
 
 def check_duplicate_references(kb: KnowledgeBase) -> Iterable[Problem]:
@@ -166,7 +176,7 @@ def check_duplicate_references(kb: KnowledgeBase) -> Iterable[Problem]:
     by_title: dict[tuple[str, str], str] = {}
     for ref in kb.references.values():
         doi = ref.doi.lower()
-        title = (_normal_title(ref), ref.year)
+        title = (normal_title(ref.get("title")), ref.year)
         first = (by_doi.get(doi) if doi else None) or (by_title.get(title) if title[0] else None)
         if first is not None:
             what = "DOI" if doi and doi in by_doi else "title and year"
