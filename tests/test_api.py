@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.deps import KEY
 from api.settings import Settings
 from tests.conftest import REPO, MakeKb
 
@@ -253,12 +257,6 @@ def test_rendered_responses_are_cached_per_build(make_kb: MakeKb, monkeypatch: p
 
 
 def test_every_key_character_reaches_the_handler(client: TestClient) -> None:
-    import re
-    import string
-    from urllib.parse import quote
-
-    from api.deps import KEY
-
     admitted = [c for c in string.printable if re.fullmatch(KEY, f"a{c}b")]
     assert not {"%", "/"} & set(admitted) and set("_:.#&+?-") <= set(admitted)
     for c in admitted:
