@@ -39,7 +39,7 @@ def test_concept_page(make_kb: MakeKb) -> None:
     assert '<span id="ref-gabler2017dark"></span>Gabler, C. B., Ogilvie, J.' in page
     assert '<a href="https://doi.org/10.1177/1094670517712019">' in page
     assert "## How to cite this page" in page and "https://kb.example/concepts/role-ambiguity/" in page
-    assert "Source file: `kb/risks/role-ambiguity.md`" in page
+    assert "Source file: <code>kb/risks/role-ambiguity.md</code>" in page
 
 
 def test_backlinks_and_tension_map(make_kb: MakeKb) -> None:

@@ -13,9 +13,13 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from urllib.parse import quote
 
+import nh3
+
+from ambidex import safety
 from ambidex.model import Concept, ConceptType, KnowledgeBase, RelationType
-from ambidex.render import Links, Renderer
+from ambidex.render import Links, Renderer, escape_markdown
 
 SITE_NAME = "Ambidex"
 MAP_COLOURS = {
@@ -30,6 +34,41 @@ MAP_COLOURS = {
     "case": "#f0f4c3",
 }
 MAP_LIMIT = 400  # above this many concepts, the full map shows only dilemmas, forms and their poles
+
+
+# What the generated pages hold once MkDocs and its Markdown extensions have made HTML of them:
+# the editors' allowlist plus the structure the extensions add (code highlighting, the BibTeX
+# drop-downs, Mermaid blocks, footnotes, heading anchors, the emoji icon).
+PAGE_TAGS = safety.ALLOWED_TAGS | {"details", "summary", "svg", "path", "sup", "small", "abbr"}
+PAGE_ATTRIBUTES = {
+    "*": {"class", "id"},
+    "a": {"href", "title", "name"},
+    "abbr": {"title"},
+    "details": {"open"},
+    "svg": {"xmlns", "viewBox", "viewbox", "width", "height"},
+    "path": {"d"},
+    "td": {"style"},
+    "th": {"style"},
+}
+TITLE_TAGS = frozenset({"code", "em", "strong", "b", "i", "mark", "sub", "sup"})
+
+
+def sanitise_page(content: str) -> str:
+    """The HTML of a generated page with nothing the allowlist does not name: whatever an editor's
+    text held, no script, event handler, style or javascript: link reaches the reader."""
+    return nh3.clean(
+        content,
+        tags=set(PAGE_TAGS),
+        attributes={tag: set(names) for tag, names in PAGE_ATTRIBUTES.items()},
+        url_schemes=set(safety.URL_SCHEMES),
+        filter_style_properties={"text-align"},
+        link_rel=None,
+    )
+
+
+def sanitise_title(title: str) -> str:
+    """A heading's title as the theme shows it in the table of contents (written unescaped)."""
+    return nh3.clean(title, tags=set(TITLE_TAGS), attributes={})
 
 
 def concept_path(concept_id: str) -> str:
@@ -48,8 +87,35 @@ CONCEPT_LINKS = Links(concept=_in_concepts, reference=lambda key: f"#ref-{key}")
 
 
 def _linkify(apa_html: str) -> str:
-    """Make the DOI or URL at the end of an APA reference a link."""
-    return re.sub(r"(?<![\"=>])(https?://[^\s<]+?)(?=[.,;]?(?:\s|$|<))", r'<a href="\1">\1</a>', apa_html)
+    """Make the DOI or URL at the end of an APA reference (HTML) a link."""
+
+    def link(m: re.Match[str]) -> str:
+        href = html.escape(html.unescape(m[1]))
+        return f'<a href="{href}">{m[1]}</a>'
+
+    return re.sub(r"(?<![\"=>])(https?://[^\s<\"]+?)(?=[.,;]?(?:\s|$|<))", link, apa_html)
+
+
+def _text(text: str) -> str:
+    """Plain text from the knowledge base as Markdown that shows it as typed (no markup, no HTML)."""
+    return escape_markdown(text)
+
+
+def _safe_html(markdown_text: str) -> str:
+    """Markdown from the knowledge base with any HTML in it made text (Markdown still applies)."""
+    return html.escape(markdown_text, quote=False)
+
+
+def _meta(text: str) -> str:
+    """A value for the page's front matter, which the theme writes into the HTML unescaped."""
+    return json.dumps(html.escape(text))
+
+
+def _bibtex_block(raw: str) -> list[str]:
+    """A BibTeX entry as a fenced code block whose fence no line of the entry can close."""
+    longest = max((len(run) for run in re.findall(r"`+", raw)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"    {fence}bibtex", *(f"    {line}" for line in raw.splitlines()), f"    {fence}"]
 
 
 def _badge(concept_type: ConceptType) -> str:
@@ -59,17 +125,23 @@ def _badge(concept_type: ConceptType) -> str:
 
 
 def _link_list(kb: KnowledgeBase, ids: Iterable[str], url: str = "{}.md") -> str:
-    return ", ".join(f"[{kb.concepts[i].title}]({url.format(i)})" for i in ids)
+    return ", ".join(f"[{_text(kb.concepts[i].title)}]({url.format(i)})" for i in ids)
 
 
 def _mermaid_id(concept_id: str) -> str:
     return "c_" + concept_id.replace("-", "_")
 
 
+def _mermaid_text(text: str) -> str:
+    """A node label that Mermaid shows as typed: anything but letters, digits and plain punctuation
+    becomes one of Mermaid's entity codes (`#35;`), so no label can end the node or the diagram."""
+    return re.sub(r"[^\w ,.;:!?'()\-–—/]", lambda m: f"#{ord(m.group())};", " ".join(text.split()))
+
+
 def _mermaid(kb: KnowledgeBase, ids: Iterable[str], edges: Iterable[tuple[str, str, str]]) -> str:
     lines = ["```mermaid", "graph LR"]
     for cid in ids:
-        label = kb.concepts[cid].title.replace('"', "'")
+        label = _mermaid_text(kb.concepts[cid].title)
         lines.append(f'  {_mermaid_id(cid)}["{label}"]:::{kb.concepts[cid].type.value}')
     for source, label, target in edges:
         lines.append(f"  {_mermaid_id(source)} -->|{label}| {_mermaid_id(target)}")
@@ -118,12 +190,12 @@ class SitePages:
         kb = self.kb
         out = [
             "---",
-            f"title: {json.dumps(c.title)}",
-            f"description: {json.dumps(self.r.plain(c.summary))}",
+            f"title: {_meta(c.title)}",
+            f"description: {_meta(self.r.plain(c.summary))}",
             f"tags: {json.dumps(list(c.tags))}",
             "---",
             "",
-            f"# {c.title}",
+            f"# {_text(c.title)}",
             "",
             f"{_badge(c.type)} [{c.type.label}](../{type_path(c.type)})",
             "",
@@ -131,7 +203,7 @@ class SitePages:
             "",
         ]
         if c.aliases:
-            out += [f"*Also known as:* {', '.join(a.name for a in c.aliases)}", ""]
+            out += [f"*Also known as:* {', '.join(_text(a.name) for a in c.aliases)}", ""]
         if c.body.strip():
             out += [self.md(c.body).strip(), ""]
         if c.evidence:
@@ -156,10 +228,10 @@ class SitePages:
         out += [
             "## How to cite this page",
             "",
-            f"{SITE_NAME}. (n.d.). *{c.title}*. In *{SITE_NAME}: A knowledge base on sales ambidexterity*. "
-            f"{url}",
+            f"{SITE_NAME}. (n.d.). *{_text(c.title)}*. "
+            f"In *{SITE_NAME}: A knowledge base on sales ambidexterity*. {url}",
             "",
-            f"<small>Source file: `{c.path}`</small>",
+            f"<small>Source file: <code>{html.escape(c.path)}</code></small>",
             "",
         ]
         return "\n".join(out)
@@ -182,7 +254,9 @@ class SitePages:
             out.append("No entries yet.")
         for cid in ids:
             c = self.kb.concepts[cid]
-            out += [f"- **[{c.title}](../{concept_path(cid)})** — {self.r.plain(c.summary)}"]
+            out += [
+                f"- **[{_text(c.title)}](../{concept_path(cid)})** — {_safe_html(self.r.plain(c.summary))}"
+            ]
         return "\n".join(out) + "\n"
 
     def references(self) -> str:
@@ -191,18 +265,17 @@ class SitePages:
             ref = self.kb.references[key]
             cited = self.kb.cited_by(key)
             out += [
-                f'<div class="ambidex-reference" id="{key}" markdown>',
+                f'<div class="ambidex-reference" id="{html.escape(key)}" markdown>',
                 "",
                 _linkify(self.r.apa.entry(key)),
                 "",
             ]
             if ref.doi:
-                out += [f"DOI: [{ref.doi}](https://doi.org/{ref.doi})", ""]
+                out += [f"DOI: [{_text(ref.doi)}](https://doi.org/{quote(ref.doi, safe='/:;._-')})", ""]
             if cited:
                 out += [f"Cited in: {_link_list(self.kb, cited, url='concepts/{}.md')}", ""]
-            out += ['??? abstract "BibTeX"', "", "    ```bibtex"]
-            out += [f"    {line}" for line in ref.raw.splitlines()]
-            out += ["    ```", "", "</div>", ""]
+            out += ['??? abstract "BibTeX"', "", *_bibtex_block(ref.raw)]
+            out += ["", "</div>", ""]
         return "\n".join(out)
 
     def concept_map(self) -> str:

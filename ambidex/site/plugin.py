@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+from collections.abc import Iterable
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -20,15 +21,22 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 
 from ambidex.build import disk_cache
 from ambidex.checks import validate
 from ambidex.markup import CiteSpan, LinkSpan, scan
 from ambidex.render import Links, Renderer
 from ambidex.site import reference
-from ambidex.site.pages import SitePages, concept_path
+from ambidex.site.pages import SitePages, concept_path, sanitise_page, sanitise_title
 
 log = logging.getLogger("mkdocs.plugins.ambidex")
+
+
+def _sanitise_toc(items: Iterable[AnchorLink]) -> None:
+    for item in items:
+        item.title = sanitise_title(item.title)
+        _sanitise_toc(item.children)
 
 
 class AmbidexConfig(Config):  # type: ignore[no-untyped-call]
@@ -61,6 +69,14 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         for path, content in self.pages.items():
             files.append(File.generated(config, path, content=content))
         return files
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Generated pages hold the editors' text: keep only allowed HTML in them and in their
+        table of contents (which the theme writes unescaped)."""
+        if page.file.src_uri not in self.pages:
+            return html
+        _sanitise_toc(page.toc)
+        return sanitise_page(html)
 
     def _check_text(self, markdown: str, src: str, offset: int) -> None:
         """Hand-written pages may cite and link too; unknown keys or ids are warnings (errors
