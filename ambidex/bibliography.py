@@ -19,6 +19,7 @@ import bibtexparser
 from bibtexparser import model as bibmodel
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
+from ambidex.bibvalues import macros_of, resolve
 from ambidex.files import DiskCache, digest
 from ambidex.model import Reference
 from ambidex.problems import Problem, error, warning
@@ -98,8 +99,9 @@ def parse(text: str, path: str = "references.bib") -> tuple[list[Reference], lis
                 )
             )
     references = []
+    macros = macros_of({str(block.key): str(block.value) for block in library.strings})
     for entry in entries:
-        fields = {f.key.lower(): str(f.value) for f in entry.fields}
+        fields = {f.key.lower(): resolve(str(f.value), macros) for f in entry.fields}
         field_lines = {f.key.lower(): (f.start_line or entry.start_line or 0) + 1 for f in entry.fields}
         references.append(
             Reference(

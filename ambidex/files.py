@@ -140,6 +140,23 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     fsync_directory(path.parent)
 
 
+def create_new(path: Path, data: str) -> None:
+    """Create a file that must not exist yet, whole or not at all: written to a temporary
+    sibling, then linked into place (which fails, writing nothing, if the file appeared)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    fsync_directory(path.parent)
+
+
 def _mode_for(path: Path) -> int:
     """The permission bits of `path`, or those a new file gets under the current umask."""
     try:

@@ -1,10 +1,12 @@
 """Merging a reference manager's BibTeX export into the library.
 
-`merge(library, library_text, incoming)` normalises incoming entries, gives them keys by one
-convention (first author's family name + year + first significant title word, `nd` when there
-is no year), skips duplicates (same DOI, or same normalised title and year) against the library
-and within the import, and returns the new library text: the existing text unchanged, new
-entries appended. Nothing is written here; the CLI writes atomically.
+`merge(library, library_text, incoming)` normalises incoming entries (biblatex fields and types
+in BibTeX terms, bare DOIs, `--` page ranges), gives them keys by one convention (first author's
+family name + year + first significant title word, `nd` when there is no year), skips duplicates
+(same DOI, or same normalised title and year) against the library and within the import, sets
+aside entries that `check` would reject (with its problems), and returns the new library text:
+the existing text unchanged, new entries appended. Nothing is written here; the CLI writes
+atomically.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ambidex.bibliography import persons, plain
+from ambidex.bibliography import check_entry, persons, plain
+from ambidex.bibvalues import from_biblatex
 from ambidex.model import Reference
+from ambidex.problems import Problem
 
 STOP_WORDS = frozenset(
     [
@@ -78,11 +82,18 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True)
+class Invalid:
+    key: str
+    problems: tuple[Problem, ...]
+
+
 @dataclass
 class MergeResult:
     text: str
     added: list[Reference] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    invalid: list[Invalid] = field(default_factory=list)
 
 
 def _ascii_word(text: str) -> str:
@@ -112,13 +123,15 @@ def make_key(ref: Reference) -> str:
     return f"{_ascii_word(name)[:30] or 'anon'}{year}{word[:20]}"
 
 
-def _normalised_fields(ref: Reference) -> dict[str, str]:
+def _normalised(ref: Reference) -> tuple[str, dict[str, str]]:
+    """The entry type and fields as they will be written."""
     fields = {k: re.sub(r"\s+", " ", v).strip() for k, v in ref.fields.items() if v.strip()}
+    entry_type, fields = from_biblatex(ref.entry_type, fields)
     if "doi" in fields:
         fields["doi"] = normal_doi(fields["doi"])
     if "pages" in fields:
         fields["pages"] = re.sub(r"\s*[-–—]+\s*", "--", fields["pages"])
-    return fields
+    return entry_type, fields
 
 
 def to_bibtex(entry_type: str, key: str, fields: dict[str, str]) -> str:
@@ -139,7 +152,8 @@ def merge(library: Iterable[Reference], library_text: str, incoming: Iterable[Re
     result = MergeResult(text=library_text)
     blocks: list[str] = []
     for ref in incoming:
-        fields = _normalised_fields(ref)
+        entry_type, fields = _normalised(ref)
+        ref = ref.model_copy(update={"entry_type": entry_type, "fields": fields})
         doi = fields.get("doi", "").lower()
         title_year = (normal_title(fields.get("title", "")), ref.year)
         duplicate = (by_doi.get(doi) if doi else None, "same DOI")
@@ -147,6 +161,10 @@ def merge(library: Iterable[Reference], library_text: str, incoming: Iterable[Re
             duplicate = (by_title.get(title_year), "same title and year")
         if duplicate[0] is not None:
             result.skipped.append(Skipped(ref.key, duplicate[0], duplicate[1]))
+            continue
+        problems = tuple(p for p in check_entry(ref) if p.is_error)
+        if problems:
+            result.invalid.append(Invalid(ref.key, problems))
             continue
         base = make_key(ref)
         key, suffix = base, 0
@@ -158,7 +176,7 @@ def merge(library: Iterable[Reference], library_text: str, incoming: Iterable[Re
             by_doi[doi] = key
         if title_year[0]:
             by_title[title_year] = key
-        blocks.append(to_bibtex(ref.entry_type, key, fields))
+        blocks.append(to_bibtex(entry_type, key, fields))
         result.added.append(ref.model_copy(update={"key": key}))
     if blocks:
         head = library_text.rstrip("\n")
