@@ -147,6 +147,41 @@ CORPUS = [
         ("references.bib", 20, "uncited-reference"),
     ),
     ("bib-missing", {"references.bib": None}, ("references.bib", 1, "bib-missing")),
+    (
+        "file-include",
+        {RISK: concept("role-ambiguity", body='Text.\n--8<-- "references.bib"\n')},
+        (RISK, 8, "file-include"),
+    ),
+    (
+        "disallowed-html",
+        {RISK: concept("role-ambiguity", summary="S <script>x</script> [@gabler2017dark].")},
+        (RISK, 5, "disallowed-html"),
+    ),
+    (
+        "disallowed-attribute",
+        {RISK: concept("role-ambiguity", body='<span onmouseover="x">y</span>\n')},
+        (RISK, 7, "disallowed-html"),
+    ),
+    (
+        "javascript-link",
+        {RISK: concept("role-ambiguity", body="[y](javascript:alert(1))\n")},
+        (RISK, 7, "malformed-url"),
+    ),
+    (
+        "malformed-url",
+        {"references.bib": BIB + '\n@misc{x2000, title={T}, url={https://x.org/"><b>}}\n'},
+        ("references.bib", 20, "malformed-url"),
+    ),
+    (
+        "doi-with-quote",
+        {"references.bib": BIB.replace("10.1177/1094670517712019", '10.1177/1094"670517712019')},
+        ("references.bib", 9, "malformed-doi"),
+    ),
+    (
+        "too-deep",
+        {RISK: "---\nid: role-ambiguity\nx: " + "[" * 100 + "]" * 100 + "\n---\n"},
+        (RISK, 3, "too-deep"),
+    ),
 ]
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from ambidex.cli import app
+from ambidex.cli import app, readable
 from tests.conftest import REPO, MakeKb, concept
 
 runner = CliRunner()
@@ -133,3 +138,34 @@ def test_schema_is_generated_from_the_model(tmp_path: Path) -> None:
     assert schema["required"] == ["id", "title", "type", "summary"]
     assert "risk-of" in schema["properties"]["relations"]["propertyNames"]["enum"]
     assert schema["additionalProperties"] is False
+
+
+def test_new_concept_with_a_latin1_title_from_the_shell(make_kb: MakeKb) -> None:
+    """`ambidex new concept $'Caf\\xe9'`: the byte that is not UTF-8 is read as Latin-1."""
+    root = make_kb()
+    command = [b"new", b"concept", b"Caf\xe9", b"--type", b"risk", b"--root", str(root).encode()]
+    proc = subprocess.run(
+        [sys.executable.encode(), b"-m", b"ambidex", *command],
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    text = (root / "kb/risks/cafe.md").read_text(encoding="utf-8")
+    assert text.startswith('---\nid: cafe\ntitle: "Café"\n')
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.text(max_size=40))
+def test_new_concept_takes_any_title(tmp_path_factory: pytest.TempPathFactory, title: str) -> None:
+    root = tmp_path_factory.mktemp("new")
+    (root / "kb").mkdir()
+    result = runner.invoke(app, ["new", "concept", title, "--type", "risk", "--root", str(root)])
+    assert result.exit_code in (0, 2), result.output
+    written = list((root / "kb").rglob("*"))
+    if result.exit_code == 2:
+        assert written == [], "nothing is left behind"
+        return
+    (path,) = [p for p in written if p.is_file()]
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*\.md", path.name)
+    front = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+    assert front["title"] == readable(title).strip()

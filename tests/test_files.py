@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ambidex.files import DiskCache, atomic_write, digest, pack_blobs, unpack_blobs
+from ambidex.files import (
+    DiskCache,
+    UnreadableFile,
+    atomic_write,
+    create_new,
+    digest,
+    pack_blobs,
+    read_bounded,
+    unpack_blobs,
+)
 
 BLOBS = st.dictionaries(st.text(max_size=20), st.binary(max_size=200), max_size=8)
 
@@ -53,3 +65,53 @@ def test_atomic_write_leaves_no_temporary(tmp_path: Path) -> None:
     atomic_write(target, "text\n")
     atomic_write(target, b"bytes")
     assert target.read_bytes() == b"bytes" and [p.name for p in target.parent.iterdir()] == ["x.txt"]
+
+
+def test_atomic_write_keeps_the_mode_and_reaches_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    target = tmp_path / "references.bib"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o644)
+    atomic_write(target, "new\n")
+    assert target.read_text(encoding="utf-8") == "new\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert len(synced) == 2, "the file, then its directory"
+    fresh = tmp_path / "fresh.txt"
+    atomic_write(fresh, "x")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def test_create_new_never_overwrites_nor_leaves_a_partial_file(tmp_path: Path) -> None:
+    target = tmp_path / "a.md"
+    create_new(target, "first\n")
+    with pytest.raises(FileExistsError):
+        create_new(target, "second\n")
+    assert target.read_text(encoding="utf-8") == "first\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.md"]
+
+
+def test_read_bounded_refuses_what_is_not_a_small_regular_file(tmp_path: Path) -> None:
+    (tmp_path / "ok.md").write_bytes(b"12345")
+    assert read_bounded(tmp_path / "ok.md", 5) == b"12345"
+    with pytest.raises(UnreadableFile) as too_large:
+        read_bounded(tmp_path / "ok.md", 4)
+    os.mkfifo(tmp_path / "pipe.md")
+    with pytest.raises(UnreadableFile) as pipe:
+        read_bounded(tmp_path / "pipe.md", 100)
+    (tmp_path / "dev.md").symlink_to("/dev/zero")
+    with pytest.raises(UnreadableFile) as device:
+        read_bounded(tmp_path / "dev.md", 100)
+    with pytest.raises(UnreadableFile) as outside:
+        read_bounded(tmp_path / "dev.md", 100, inside=tmp_path)
+    codes = [e.value.code for e in (too_large, pipe, device, outside)]
+    assert codes == ["file-too-large", "not-a-file", "not-a-file", "outside-repository"]
