@@ -1,14 +1,21 @@
 """A build: the validated model, its renderer (APA formatted once) and its search index.
 
-`Build.open(root)` is what the API and the CLI use: validate once, refuse a knowledge base with
-errors, format references once, and open the index of this build id (building it when missing).
+`make_build(root)` validates the project, copies the files it read into a new build directory
+(see `ambidex.builds`), indexes them there and, with `site`, builds the static site there too;
+`publish` then makes it current. `Build.load(directory)` opens such a build (what a server
+answers from); `Build.open(root)` opens the current build of a project, making one without a
+site when there is none yet.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ambidex import builds
+from ambidex.builds import STATE_DIR
 from ambidex.checks import validate
 from ambidex.files import DiskCache
 from ambidex.model import KnowledgeBase
@@ -16,7 +23,8 @@ from ambidex.problems import Problem
 from ambidex.render import Renderer
 from ambidex.search import SearchIndex, build_index, current_build_id
 
-STATE_DIR = ".ambidex"
+__all__ = ["STATE_DIR", "Build", "BuildError", "disk_cache", "make_build"]
+log = logging.getLogger(__name__)
 
 
 class BuildError(Exception):
@@ -27,10 +35,6 @@ class BuildError(Exception):
         lines = "\n".join(p.format() for p in problems[:20])
         more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(f"the knowledge base has {len(problems)} error(s):\n{lines}{more}")
-
-
-def index_dir(root: Path) -> Path:
-    return root / STATE_DIR / "index"
 
 
 def disk_cache(root: Path) -> DiskCache:
@@ -45,23 +49,76 @@ class Build:
     renderer: Renderer
     index: SearchIndex
     warnings: tuple[Problem, ...] = ()
+    directory: Path | None = None
 
     @property
     def cache(self) -> DiskCache:
-        """Derived data of this root kept between runs (see `disk_cache`)."""
+        """Derived data of this project kept between runs (see `disk_cache`)."""
         return disk_cache(self.root)
 
+    @property
+    def site(self) -> Path | None:
+        """The static site of this build, when it has one."""
+        if self.directory is None or not (self.directory / builds.SITE / "index.html").exists():
+            return None
+        return self.directory / builds.SITE
+
+    @property
+    def name(self) -> str:
+        return self.directory.name if self.directory is not None else ""
+
     @classmethod
-    def open(cls, root: Path | str, rebuild: bool = False) -> Build:
-        """Validate `root` and open (or build) the search index of this exact content."""
-        root = Path(root)
-        kb, problems = validate(root)
+    def load(cls, directory: Path, root: Path) -> Build:
+        """Open a complete build of the project `root` (its model, renderer and index)."""
+        kb, problems = validate(directory / builds.SOURCE)
         errors = [p for p in problems if p.is_error]
         if errors:
             raise BuildError(errors)
         renderer = Renderer(kb, cache=disk_cache(root))
-        directory = index_dir(root)
-        if rebuild or current_build_id(directory) != kb.build_id:
-            build_index(kb, renderer, directory)
-        index = SearchIndex.open(directory, kb)
-        return cls(root, kb, renderer, index, tuple(problems))
+        index_dir = directory / "index"
+        if current_build_id(index_dir) != kb.build_id:  # an index of an older format
+            build_index(kb, renderer, index_dir)
+        return cls(root, kb, renderer, SearchIndex.open(index_dir, kb), tuple(problems), directory)
+
+    @classmethod
+    def open(cls, root: Path | str) -> Build:
+        """The current build of `root`, or a new one (without a site) when there is none or it
+        is not of this content."""
+        root = Path(root)
+        directory = builds.current(root)
+        if directory is not None:
+            try:
+                return cls.load(directory, root)
+            except (OSError, BuildError, ValueError):
+                log.warning("the current build %s cannot be opened; building again", directory.name)
+        return make_build(root)
+
+
+SiteBuilder = Callable[[Path, Path, Path], None]
+
+
+def make_build(
+    root: Path | str, site: SiteBuilder | None = None, warm: Callable[[Build], None] | None = None
+) -> Build:
+    """Validate `root`, build its index (and, with `site`, its site) in a new build directory,
+    and make that build current. Partial builds of killed runs are removed first."""
+    root = Path(root)
+    builds.clean(root)
+    sources: dict[str, bytes] = {}
+    kb, problems = validate(root, sources)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise BuildError(errors)
+    with builds.new_build(root, kb.build_id) as directory:
+        source = builds.write_sources(directory, sources)
+        renderer = Renderer(kb, cache=disk_cache(root))
+        build_index(kb, renderer, directory / "index")
+        index = SearchIndex.open(directory / "index", kb)
+        result = Build(root, kb, renderer, index, tuple(problems), directory)
+        if warm is not None:
+            warm(result)
+        if site is not None:
+            site(root, source, directory / builds.SITE)
+            builds.write_csp_hashes(directory)
+        builds.publish(root, directory, site=site is not None)
+    return result

@@ -245,7 +245,10 @@ def run_checks(kb: KnowledgeBase) -> list[Problem]:
     return [problem for check in CHECKS for problem in check(kb)]
 
 
-def validate(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
-    """Load the knowledge base under `root` and run every check; problems sorted by place."""
-    kb, problems = load(root)
+def validate(
+    root: Path | str, sources: dict[str, bytes] | None = None
+) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load the knowledge base under `root` and run every check; problems sorted by place.
+    `sources` collects the files read (see `load`)."""
+    kb, problems = load(root, sources)
     return kb, sort_problems([*problems, *run_checks(kb)])

@@ -280,52 +280,45 @@ def build(
     root: RootOption = Path("."),
     site: Annotated[bool, typer.Option("--site/--no-site", help="Also build the static site.")] = True,
 ) -> None:
-    """Validate, build the search index (atomically) and the static site into site/."""
-    import subprocess
+    """Validate, then build the search index, the API's responses and the static site into a new
+    build under .ambidex/builds/, and make it current (site/ points at its site)."""
     import time
 
-    from ambidex.build import Build, BuildError
+    from ambidex.build import Build, BuildError, make_build
 
     console = _console(stderr=True)
     started = time.perf_counter()
-    with console.status("validating and indexing…"):
-        try:
-            result = Build.open(root, rebuild=True)
-        except BuildError as exc:
-            _print_problems(console, exc.problems)
-            console.print(
-                f"[red]build failed[/]: {len(exc.problems)} error(s); run `ambidex check` for details"
-            )
-            raise typer.Exit(1) from None
-    result.index.close()
-    console.print(
-        f"indexed {len(result.kb.concepts)} concepts and {len(result.kb.references)} references "
-        f"(build {result.kb.build_id}) in {time.perf_counter() - started:.1f} s"
-    )
-    started = time.perf_counter()
-    with console.status("rendering the API responses…"):
+
+    def warm(result: Build) -> None:
         from api.views import Views
 
-        Views(result).warm(result.cache)
-    console.print(f"rendered the API responses in {time.perf_counter() - started:.1f} s")
-    if site and (root / "mkdocs.yml").exists():
-        started = time.perf_counter()
-        with console.status("building the site…"):
-            proc = subprocess.run(
-                [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", "site"],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                check=False,
-                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"},
-            )
-        if proc.returncode != 0:
-            sys.stderr.write(proc.stdout + proc.stderr)
-            console.print("[red]site build failed[/]")
-            raise typer.Exit(1)
         console.print(
-            f"built the site into {escape(str(root / 'site'))} in {time.perf_counter() - started:.1f} s"
+            f"indexed {len(result.kb.concepts)} concepts and {len(result.kb.references)} references "
+            f"(build {result.kb.build_id}) in {time.perf_counter() - started:.1f} s"
         )
+        with console.status("rendering the API responses…"):
+            Views(result).warm(result.cache)
+
+    def site_builder(project: Path, source: Path, site_dir: Path) -> None:
+        from ambidex.site.plugin import build_site
+
+        with console.status("building the site…"):
+            build_site(project, source, site_dir)
+
+    with_site = site and (root / "mkdocs.yml").exists()
+    console.print("validating and indexing…")
+    try:
+        result = make_build(root, site=site_builder if with_site else None, warm=warm)
+    except BuildError as exc:
+        _print_problems(console, exc.problems)
+        console.print(f"[red]build failed[/]: {len(exc.problems)} error(s); run `ambidex check` for details")
+        raise typer.Exit(1) from None
+    except Exception as exc:  # the site build (MkDocs) failed; the previous build stays current
+        console.print(f"[red]site build failed[/]: {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    result.index.close()
+    where = f"; the site is in {escape(str(root / 'site'))}" if with_site else ""
+    console.print(f"build {result.name} is current, made in {time.perf_counter() - started:.1f} s{where}")
 
 
 @app.command()
@@ -340,7 +333,6 @@ def serve(
     import uvicorn
 
     os.environ["AMBIDEX_ROOT"] = str(root.resolve())
-    os.environ["AMBIDEX_SITE_DIR"] = str((root / "site").resolve())
     os.environ["AMBIDEX_CORS_ORIGINS"] = cors
     _console(stderr=True).print(f"serving on http://{host}:{port}/ (API docs at /api/docs)")
     uvicorn.run(

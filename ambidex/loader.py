@@ -470,8 +470,11 @@ def _read_text(
     return text.replace("\r\n", "\n"), data
 
 
-def load_references(root: Path | str) -> tuple[list[Reference], str | None, list[Problem]]:
-    """Read `references.bib` alone: its references, its text (None if unreadable) and problems."""
+def load_references(
+    root: Path | str, sources: dict[str, bytes] | None = None
+) -> tuple[list[Reference], str | None, list[Problem]]:
+    """Read `references.bib` alone: its references, its text (None if unreadable) and problems.
+    With `sources`, the bytes read are kept there under the file's path (as in `load`)."""
     problems: list[Problem] = []
     bib_path = Path(root) / BIB_FILE
     if not bib_path.exists() and not bib_path.is_symlink():
@@ -481,12 +484,17 @@ def load_references(root: Path | str) -> tuple[list[Reference], str | None, list
     read = _read_text(bib_path, BIB_FILE, problems, MAX_BIB_BYTES, Path(root))
     if read is None:
         return [], None, problems
+    if sources is not None:
+        sources[BIB_FILE] = read[1]
     references, bib_problems = bibliography.parse(read[0], BIB_FILE)
     return references, read[0], problems + bib_problems
 
 
-def load(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
-    """Read the knowledge base under `root` into one immutable model and its problems."""
+def load(root: Path | str, sources: dict[str, bytes] | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Read the knowledge base under `root` into one immutable model and its problems.
+
+    With `sources`, every file read is kept there (relative path -> bytes): exactly the input of
+    this model, which a build copies beside its outputs."""
     root = Path(root)
     problems: list[Problem] = []
     digests: list[bytes] = []
@@ -499,6 +507,8 @@ def load(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
             continue
         text, data = read
         digests.extend((rel.encode(), data))
+        if sources is not None:
+            sources[rel] = data
         parsed = _ConceptFile(rel, text)
         concept = parsed.concept(path.stem, path.parent.name)
         problems.extend(parsed.problems)
@@ -519,7 +529,7 @@ def load(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
             continue
         seen[concept.id] = concept
         concepts.append(concept)
-    references, bib_text, bib_problems = load_references(root)
+    references, bib_text, bib_problems = load_references(root, sources)
     problems.extend(bib_problems)
     if bib_text is not None:
         digests.extend((BIB_FILE.encode(), bib_text.encode()))

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ambidex import __version__
-from ambidex.build import Build
-from api import errors
+from api import errors, serving
 from api.errors import PROBLEM_JSON
 from api.routes import concepts, graph, guide, meta, references, search
 from api.schemas import ProblemOut
+from api.serving import SERVED, Served
 from api.settings import Settings
-from api.views import PREFIX, Views
+from api.views import PREFIX
 
 
 class BuildCaching:
@@ -39,7 +38,8 @@ class BuildCaching:
         ):
             await self.app(scope, receive, send)
             return
-        views: Views | None = getattr(scope["app"].state, "views", None) if "app" in scope else None
+        served: Served | None = scope.get(SERVED)
+        views = served.views if served is not None else None
         if views is None:
             await self.app(scope, receive, send)
             return
@@ -95,14 +95,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        build = Build.open(settings.root)
-        views = Views(build)
-        views.warm(build.cache)
-        app.state.views = views
+        app.state.served = serving.load(settings)
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(serving.watch(app.state, settings, stop))
         try:
             yield
         finally:
-            build.index.close()
+            stop.set()
+            await watcher
+            app.state.served.release()
 
     app = FastAPI(
         title="Ambidex API",
@@ -128,10 +129,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag"],
         )
     app.add_middleware(BuildCaching, max_age=settings.cache_seconds)
-    site = settings.site_dir
-    if site is not None and Path(site, "index.html").exists():
-        app.mount("/", StaticFiles(directory=str(site), html=True), name="site")
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(serving.PinBuild)
+    app.router.default = _not_routed
     return app
+
+
+async def _not_routed(scope: Scope, receive: Receive, send: Send) -> None:
+    """What no route answers: under /api, a problem+json 404; elsewhere, the site of the build."""
+    if scope["type"] == "http" and (scope["path"] == "/api" or scope["path"].startswith("/api/")):
+        request = Request(scope)
+        detail = "There is nothing here; the API lives under /api/v1 (see /api/docs)."
+        await errors.problem_response(request, 404, detail)(scope, receive, send)
+        return
+    await serving.current_site(scope, receive, send)
+
+
+class HeadAsGet:
+    """HEAD on the API answers as GET would, without the body (FastAPI routes only know GET)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD" or not scope["path"].startswith("/api"):
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 def app_from_env() -> FastAPI:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from ambidex import markup
+from api.serving import SERVED
 from api.views import Views
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -14,7 +15,9 @@ KEY = rf"^{markup.KEY}$"
 
 
 def get_views(request: Request) -> Views:
-    views: Views = request.app.state.views
+    """The views of the build this request was given when it arrived (see `api.serving`)."""
+    served = request.scope[SERVED]
+    views: Views = served.views
     return views
 
 

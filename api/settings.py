@@ -10,11 +10,12 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Settings:
     root: Path = Path(".")
-    site_dir: Path | None = None
+    site_dir: Path | None = None  # a fixed site to serve; by default, the current build's
     cors_origins: tuple[str, ...] = ()
     max_query_chars: int = 512
     max_page_size: int = 100
     cache_seconds: int = 300
+    poll_seconds: float = 1.0  # how often a server looks for a new build
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -23,4 +24,4 @@ class Settings:
         root = Path(os.environ.get("AMBIDEX_ROOT", "."))
         site = os.environ.get("AMBIDEX_SITE_DIR")
         origins = tuple(o.strip() for o in os.environ.get("AMBIDEX_CORS_ORIGINS", "").split(",") if o.strip())
-        return cls(root=root, site_dir=Path(site) if site else root / "site", cors_origins=origins)
+        return cls(root=root, site_dir=Path(site) if site else None, cors_origins=origins)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
+from ambidex.build import make_build
 from api.app import create_app
 from api.deps import KEY
 from api.settings import Settings
@@ -246,6 +247,7 @@ def test_rendered_responses_are_cached_per_build(make_kb: MakeKb, monkeypatch: p
     path = root / "kb" / "risks" / "role-ambiguity.md"
     path.write_text(path.read_text(encoding="utf-8").replace("A summary", "A new summary"), encoding="utf-8")
     entry.write_bytes(b"\x00garbage")  # a damaged entry of the old build is never read again
+    make_build(root)  # what `ambidex build` does, without the site
     with TestClient(create_app(Settings(root=root))) as c:
         assert c.get(f"{V1}/concepts/role-ambiguity").json()["summary"].startswith("A new summary")
     (fresh,) = (root / ".ambidex" / "cache").glob("bodies-*.bin")

@@ -10,6 +10,7 @@ edit link at its source file.
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,7 +58,7 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         if errors:
             listing = "\n".join(p.format() for p in errors)
             raise PluginError(f"the knowledge base has {len(errors)} error(s):\n{listing}")
-        self.renderer = Renderer(kb, cache=disk_cache(root))
+        self.renderer = Renderer(kb, cache=disk_cache(Path(config.config_file_path).parent))
         self.pages = SitePages(kb, self.renderer, config.site_url or "").all()
         self.paths = {concept_path(c.id): c.path for c in kb.concepts.values()}
         for path in (root / "kb", root / "references.bib"):
@@ -108,3 +109,18 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
             reference=lambda key: posixpath.relpath("references.md", here or ".") + f"#{key}",
         )
         return reference.expand_markers(self.renderer.markdown(markdown, links))
+
+
+def build_site(project: Path, source: Path, site_dir: Path) -> None:
+    """`mkdocs build --strict` of `project`'s mkdocs.yml, in this process, with the knowledge base
+    read from `source` and the site written to `site_dir` (so no child process outlives a build)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
+    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
+    plugin = config.plugins["ambidex"]
+    assert isinstance(plugin, AmbidexPlugin)
+    plugin.config.root = str(source)
+    build(config)

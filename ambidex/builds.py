@@ -1,0 +1,176 @@
+"""Builds on disk: each one made whole in a directory of its own, then made current by one rename.
+
+```
+.ambidex/
+  CURRENT                 the name of the current build (a file replaced with os.replace)
+  builds/<build>/         one build: never changed once it is complete
+    source/               the exact kb/ and references.bib files it was made from
+    index/                the search index
+    site/                 the static site (when built)
+    csp-script-hashes     hashes of the site's inline scripts, for the Content-Security-Policy
+    COMPLETE              written last: a build without it is partial
+    .lock                 held (flock) by whoever makes or serves the build
+  cache/                  derived data named by digests of its inputs, shared by every build
+site -> .ambidex/builds/<build>/site   for static hosting (copy it with `cp -rL` or `rsync -L`)
+```
+
+Whoever makes a build holds an exclusive lock on its `.lock`, and a server holds a shared one
+on every build it may still answer from; `clean` removes only builds nobody holds, so a build
+killed halfway is removed by the next build, and a served build never is.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from ambidex.files import atomic_write, fsync_directory
+
+STATE_DIR = ".ambidex"
+POINTER = "CURRENT"
+BUILDS = "builds"
+COMPLETE = "COMPLETE"
+LOCK = ".lock"
+SOURCE = "source"
+SITE = "site"
+CSP_HASHES = "csp-script-hashes"
+_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<code>.*?)</script>", re.S | re.I)
+
+
+def state_dir(root: Path) -> Path:
+    return root / STATE_DIR
+
+
+def current(root: Path) -> Path | None:
+    """The directory of the current complete build of `root`, or None."""
+    try:
+        name = (state_dir(root) / POINTER).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    directory = state_dir(root) / BUILDS / name
+    return directory if name and (directory / COMPLETE).exists() else None
+
+
+def pointer(root: Path) -> str:
+    """What the current-build pointer says now (cheap enough to ask every second)."""
+    try:
+        return (state_dir(root) / POINTER).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+class Lock:
+    """A flock on a build's `.lock`: shared for a reader, exclusive for its maker."""
+
+    def __init__(self, directory: Path, exclusive: bool = False, wait: bool = True) -> None:
+        self.directory = directory
+        self._fd = os.open(directory / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        flags = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(self._fd, flags)
+        except OSError:
+            os.close(self._fd)
+            raise
+
+    def release(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+@contextmanager
+def new_build(root: Path, build_id: str) -> Iterator[Path]:
+    """A fresh, exclusively locked build directory; removed again if the block fails."""
+    builds = state_dir(root) / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    directory = Path(tempfile.mkdtemp(prefix=f"{build_id or 'build'}-", dir=builds))
+    lock = Lock(directory, exclusive=True)
+    try:
+        yield directory
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    finally:
+        lock.release()
+
+
+def write_sources(directory: Path, sources: Mapping[str, bytes]) -> Path:
+    """The files a build was made from, as they were read, under `directory/source`."""
+    target = directory / SOURCE
+    for rel, data in sources.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    (target / "kb").mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def write_csp_hashes(directory: Path) -> None:
+    """The sha256 sources of every distinct inline script of the built site, one a line."""
+    hashes: set[str] = set()
+    for page in (directory / SITE).rglob("*.html"):
+        for m in _INLINE_SCRIPT.finditer(page.read_text(encoding="utf-8", errors="replace")):
+            if "src=" in m["attrs"] or "application/json" in m["attrs"]:
+                continue
+            hashes.add(
+                "'sha256-" + base64.b64encode(hashlib.sha256(m["code"].encode()).digest()).decode() + "'"
+            )
+    (directory / CSP_HASHES).write_text("".join(f"{h}\n" for h in sorted(hashes)), encoding="utf-8")
+
+
+def csp_hashes(directory: Path | None) -> tuple[str, ...]:
+    if directory is None:
+        return ()
+    try:
+        return tuple((directory / CSP_HASHES).read_text(encoding="utf-8").split())
+    except OSError:
+        return ()
+
+
+def publish(root: Path, directory: Path, site: bool) -> None:
+    """Mark a build complete and make it current; with `site`, point `root/site` at its site."""
+    (directory / COMPLETE).write_text(directory.name, encoding="utf-8")
+    fsync_directory(directory)
+    atomic_write(state_dir(root) / POINTER, directory.name + "\n")
+    if site:
+        _point_site(root, directory / SITE)
+
+
+def _point_site(root: Path, target: Path) -> None:
+    link = root / SITE
+    if link.exists() and not link.is_symlink():  # a site built in place by an older version
+        shutil.rmtree(link)
+    tmp = root / f".{SITE}.{os.getpid()}.tmp"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(os.path.relpath(target, root))
+    os.replace(tmp, link)
+    fsync_directory(root)
+
+
+def clean(root: Path, keep: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    """Remove the builds that are neither current, kept, nor held by anyone (partial builds of a
+    killed process, old builds no server answers from). Returns their names."""
+    builds = state_dir(root) / BUILDS
+    spared = {pointer(root), *keep}
+    removed = []
+    for directory in sorted(builds.glob("*")) if builds.exists() else []:
+        if directory.name in spared or not directory.is_dir():
+            continue
+        try:
+            lock = Lock(directory, exclusive=True, wait=False)
+        except OSError:
+            continue  # someone is making or serving it
+        try:
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory.name)
+        finally:
+            lock.release()
+    return removed
