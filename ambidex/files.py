@@ -203,6 +203,15 @@ def digest(*parts: object, libraries: Iterable[str] = (), sources: Iterable[str]
     return h.hexdigest()[:32]
 
 
+def tree_digest(*directories: Path) -> str:
+    """A short digest of every Python file under `directories` (the code of packages)."""
+    h = hashlib.sha256()
+    for directory in directories:
+        for path in sorted(directory.rglob("*.py")):
+            h.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def _module_file(module: str) -> str:
     file = importlib.import_module(module).__file__
     if file is None:  # pragma: no cover - namespace packages only

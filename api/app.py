@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,60 +14,79 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import ambidex
 from ambidex import __version__
-from api import errors, serving
+from ambidex.files import tree_digest
+from api import docs, errors, serving
 from api.errors import PROBLEM_JSON
+from api.middleware import HeadAsGet, SecurityHeaders
 from api.routes import concepts, graph, guide, meta, references, search
 from api.schemas import ProblemOut
 from api.serving import SERVED, Served
 from api.settings import Settings
 from api.views import PREFIX
 
+# The code that shapes the answers: a new version of it means new ETags.
+CODE_DIGEST = tree_digest(Path(ambidex.__file__).parent, Path(__file__).parent)
+
 
 class BuildCaching:
-    """ETag from the build id on every API answer; `If-None-Match` gets a 304 without work."""
+    """An ETag on every successful API answer, and 304 for a matching `If-None-Match`.
 
-    def __init__(self, app: ASGIApp, max_age: int) -> None:
+    The ETag names the build, the code that shaped the answer and its encoding (a gzip body and
+    a plain one are different representations). The answer is made first, so a request that
+    deserves a 400 or a 404 gets it, whatever its `If-None-Match` says.
+    """
+
+    def __init__(self, app: ASGIApp, max_age: int, code: str) -> None:
         self.app = app
         self.cache_control = f"public, max-age={max_age}".encode()
+        self.code = code
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        served: Served | None = scope.get(SERVED)
         if (
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")
             or not scope["path"].startswith(PREFIX)
+            or served is None
         ):
             await self.app(scope, receive, send)
             return
-        served: Served | None = scope.get(SERVED)
-        views = served.views if served is not None else None
-        if views is None:
-            await self.app(scope, receive, send)
-            return
-        etag = f'"{views.kb.build_id}"'.encode()
-        for name, value in scope["headers"]:
-            if name == b"if-none-match" and (etag in value or value.strip() == b"*"):
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 304,
-                        "headers": [(b"etag", etag), (b"cache-control", self.cache_control)],
-                    }
-                )
-                await send({"type": "http.response.body", "body": b""})
-                return
+        tag = f"{served.views.kb.build_id}-{self.code}"
+        wanted = [v for k, v in scope["headers"] if k == b"if-none-match"]
+        not_modified = False
 
         async def send_with_etag(message: Message) -> None:
+            nonlocal not_modified
             if message["type"] == "http.response.start" and message["status"] == 200:
-                message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
+                headers = list(message.get("headers", []))
+                gzipped = (b"content-encoding", b"gzip") in headers
+                etag = f'"{tag}{"-gzip" if gzipped else ""}"'.encode()
+                kept = [(k, v) for k, v in headers if k not in (b"vary", b"cache-control", b"etag")]
+                common = [
                     (b"etag", etag),
                     (b"cache-control", self.cache_control),
+                    (b"vary", b"Accept-Encoding"),
                 ]
+                if any(_matches(value, etag) for value in wanted):
+                    not_modified = True
+                    message = {"type": "http.response.start", "status": 304, "headers": common}
+                else:
+                    message = {**message, "headers": [*kept, *common]}
+            elif message["type"] == "http.response.body" and not_modified:
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b""}
             await send(message)
 
         await self.app(scope, receive, send_with_etag)
+
+
+def _matches(if_none_match: bytes, etag: bytes) -> bool:
+    """Weak comparison of `If-None-Match` (a list of tags, or `*`) with an ETag."""
+    tags = [t.strip().removeprefix(b"W/") for t in if_none_match.split(b",")]
+    return b"*" in tags or etag in tags
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -112,25 +132,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "search and a guide that assembles cited advice.",
         lifespan=lifespan,
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
     )
     errors.install(app)
+    docs.install(app, f"{PREFIX}/openapi.json")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     for module in (concepts, references, search, graph, meta, guide):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(BuildCaching, max_age=settings.cache_seconds, code=CODE_DIGEST)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(serving.PinBuild)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET"],
+            allow_methods=["GET", "HEAD"],
             allow_headers=["If-None-Match"],
             expose_headers=["ETag"],
         )
-    app.add_middleware(BuildCaching, max_age=settings.cache_seconds)
-    app.add_middleware(HeadAsGet)
-    app.add_middleware(serving.PinBuild)
+    app.add_middleware(SecurityHeaders)
     app.router.default = _not_routed
     return app
 
@@ -143,27 +165,6 @@ async def _not_routed(scope: Scope, receive: Receive, send: Send) -> None:
         await errors.problem_response(request, 404, detail)(scope, receive, send)
         return
     await serving.current_site(scope, receive, send)
-
-
-class HeadAsGet:
-    """HEAD on the API answers as GET would, without the body (FastAPI routes only know GET)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD" or not scope["path"].startswith("/api"):
-            await self.app(scope, receive, send)
-            return
-
-        async def without_body(message: Message) -> None:
-            if message["type"] == "http.response.body":
-                if message.get("more_body", False):
-                    return
-                message = {"type": "http.response.body", "body": b"", "more_body": False}
-            await send(message)
-
-        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 def app_from_env() -> FastAPI:

@@ -12,6 +12,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+MAX_ECHO = 200  # characters of the request echoed in an error (a path, a value)
+MAX_ERRORS = 10  # validation errors listed one by one
+
+
+def _cut(text: str, limit: int = MAX_ECHO) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ApiProblem(Exception):
@@ -31,8 +37,8 @@ def problem_response(
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
-        "detail": detail,
-        "instance": request.url.path,
+        "detail": _cut(detail, 2 * MAX_ECHO),
+        "instance": _cut(request.url.path),
         **extra,
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
@@ -52,11 +58,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        everything = exc.errors()
         errors = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()
+            {"loc": [_cut(str(p), 80) for p in e.get("loc", ())], "msg": _cut(str(e.get("msg", "")))}
+            for e in everything[:MAX_ERRORS]
         ]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         detail = f"{'.'.join(first['loc'][1:]) or 'request'}: {first['msg']}"
+        if len(everything) > MAX_ERRORS:
+            detail += f" (and {len(everything) - 1} more problems; the first {MAX_ERRORS} are listed)"
         return problem_response(request, 400, detail, errors=errors)
 
     @app.exception_handler(Exception)

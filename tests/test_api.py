@@ -15,7 +15,7 @@ from ambidex.build import make_build
 from api.app import create_app
 from api.deps import KEY
 from api.settings import Settings
-from tests.conftest import REPO, MakeKb
+from tests.conftest import BIB, REPO, MakeKb, concept
 
 V1 = "/api/v1"
 
@@ -126,7 +126,7 @@ def test_bad_parameters_are_400_problems(client: TestClient, url: str) -> None:
 def test_etag_and_conditional_requests(client: TestClient) -> None:
     r = client.get(f"{V1}/concepts/role-ambiguity")
     etag = r.headers["etag"]
-    assert etag == f'"{client.get(f"{V1}/health").json()["build_id"]}"'
+    assert etag.startswith(f'"{client.get(f"{V1}/health").json()["build_id"]}-')
     assert "max-age" in r.headers["cache-control"]
     again = client.get(f"{V1}/concepts/role-ambiguity", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
@@ -265,3 +265,120 @@ def test_every_key_character_reaches_the_handler(client: TestClient) -> None:
         r = client.get(f"{V1}/references/{quote(f'a{c}b', safe='')}")
         assert r.status_code == 404 and r.json()["detail"], (c, r.text)
     assert client.get(f"{V1}/references/0em%E0tD").status_code == 400
+
+
+# ------------------------------------------------------------------ HTTP details
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/health", "/concepts/role-ambiguity", "/references/gabler2017dark", "/search?q=role", "/openapi.json"],
+)
+def test_head_answers_like_get_without_a_body(client: TestClient, path: str) -> None:
+    get = client.get(V1 + path, headers={"Accept-Encoding": "identity"})
+    head = client.head(V1 + path, headers={"Accept-Encoding": "identity"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers.get("etag") == get.headers.get("etag")
+    assert client.head("/api/docs").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "DELETE"])
+@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v2/concepts", "/api/", "/api/v1/concepts/a/b"])
+def test_unknown_api_paths_are_problem_json(client: TestClient, method: str, path: str) -> None:
+    r = client.request(method, path)
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    if method != "HEAD":
+        assert r.json()["status"] == 404
+
+
+def test_wrong_method_on_an_api_route_is_405_problem(client: TestClient) -> None:
+    r = client.post(f"{V1}/concepts")
+    assert r.status_code == 405 and r.headers["content-type"] == "application/problem+json"
+
+
+def test_not_modified_keeps_cors_and_vary(client: TestClient) -> None:
+    origin = {"Origin": "https://allowed.example"}
+    first = client.get(f"{V1}/concepts/role-ambiguity", headers=origin)
+    again = client.get(
+        f"{V1}/concepts/role-ambiguity", headers={**origin, "If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["access-control-allow-origin"] == "https://allowed.example"
+    assert again.headers["etag"] == first.headers["etag"] and "Accept-Encoding" in again.headers["vary"]
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        (f"{V1}/concepts?page=0", 400),
+        (f"{V1}/concepts/Bad%20Id", 400),
+        (f"{V1}/concepts/no-such-concept", 404),
+        (f"{V1}/references/nobody2000", 404),
+        (f"{V1}/search", 400),
+    ],
+)
+def test_a_bad_request_is_refused_whatever_its_if_none_match(
+    client: TestClient, url: str, status: int
+) -> None:
+    assert client.get(url, headers={"If-None-Match": "*"}).status_code == status
+
+
+def test_etags_differ_by_encoding_and_name_the_code(client: TestClient) -> None:
+    from api.app import CODE_DIGEST
+
+    path = f"{V1}/concepts/role-ambiguity"
+    gzipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert gzipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert gzipped.headers["etag"] != plain.headers["etag"]
+    assert CODE_DIGEST in plain.headers["etag"] and CODE_DIGEST in gzipped.headers["etag"]
+    cross = client.get(
+        path, headers={"Accept-Encoding": "identity", "If-None-Match": gzipped.headers["etag"]}
+    )
+    assert cross.status_code == 200, "a gzip ETag does not validate the plain body"
+
+
+def test_every_citation_url_can_be_fetched(make_kb: MakeKb) -> None:
+    bib = BIB + "\n@misc{a_b:c.d-e9, title = {Odd but allowed key}}\n"
+    text = concept("role-ambiguity", extra="relations:\n  risk-of: [service-sales-ambidexterity]\n")
+    text = text.replace("[@gabler2017dark]", "[@gabler2017dark; @a_b:c.d-e9]")
+    with TestClient(
+        create_app(Settings(root=make_kb({"references.bib": bib, "kb/risks/role-ambiguity.md": text})))
+    ) as c:
+        urls = {x["url"] for x in c.get(f"{V1}/concepts/role-ambiguity").json()["summary_citations"]}
+        assert f"{V1}/references/a_b:c.d-e9" in urls
+        for url in urls:
+            assert c.get(url).status_code == 200, url
+
+
+def test_an_invalid_request_gets_a_bounded_error(client: TestClient) -> None:
+    query = "&".join(["type=nope"] * 5_000 + ["per_page=" + "9" * 5_000])
+    path = f"{V1}/concepts/" + "x" * 20_000
+    assert len(query) + len(path) > 50_000
+    for url in (f"{V1}/concepts?{query}", path, f"/api/v1/{'y' * 50_000}"):
+        r = client.get(url)
+        assert r.status_code in (400, 404) and r.headers["content-type"] == "application/problem+json"
+        assert len(r.content) < 8_192, len(r.content)
+
+
+def test_security_headers_on_api_docs_and_site(make_kb: MakeKb, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<title>home</title>")
+    with TestClient(create_app(Settings(root=make_kb(), site_dir=site))) as c:
+        for path in (f"{V1}/health", "/", "/api/docs", "/nothing-here"):
+            r = c.get(path)
+            assert r.headers["x-content-type-options"] == "nosniff", path
+            assert "frame-ancestors 'none'" in r.headers["content-security-policy"], path
+            assert r.headers["referrer-policy"], path
+        assert "script-src 'self'" in c.get("/").headers["content-security-policy"]
+
+
+def test_api_docs_need_no_other_host(client: TestClient) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and "swagger" in page.text.lower()
+    assert "http" not in page.text.replace("http-equiv", ""), "every asset is served from here"
+    for src in re.findall(r'(?:src|href)="([^"]+)"', page.text):
+        assert client.get(src).status_code == 200, src
+    assert "<script>" not in page.text, "no inline script"
