@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from bench.common import serving
 from tests.site_helpers import copy_project, mkdocs_build, serve
 
 pytestmark = pytest.mark.browser
@@ -96,3 +99,51 @@ def test_mobile_layout_has_the_drawer(browser: Browser, site_url: str) -> None:
     page.goto(site_url + "/concepts/role-ambiguity/")
     expect(page.locator("label.md-header__button[for='__drawer']")).to_be_visible()
     context.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The repository built by `ambidex build` and served by `ambidex serve`, as in production."""
+    root = copy_project(tmp_path_factory.mktemp("served") / "project")
+    built = subprocess.run(
+        [sys.executable, "-m", "ambidex", "build", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    with serving(root, timeout=120) as (base, _):
+        yield base
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        ("/", "h1"),
+        ("/concepts/service-sales-ambidexterity/", "div.mermaid"),
+        ("/map/", "div.mermaid"),
+        ("/references/", "details"),
+        ("/api/docs", ".swagger-ui .info"),
+    ],
+)
+def test_pages_render_under_the_content_security_policy(
+    browser: Browser, served: str, path: str, ready: str
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    other_hosts: list[str] = []
+    page.on(
+        "request", lambda r: other_hosts.append(r.url) if not r.url.startswith((served, "data:")) else None
+    )
+    response = page.goto(served + path)
+    assert response is not None and "content-security-policy" in response.headers
+    expect(page.locator(ready).first).to_be_visible(timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert errors == [], errors
+    assert other_hosts == [], other_hosts
