@@ -175,8 +175,51 @@ def _tags(visible: str) -> Iterator[Finding]:
                     )
 
 
+# The Markdown library's inline parser follows each '[' and '<' up to the end of its paragraph,
+# and recurses once per level of nested lists or quotes: bounded here, its work stays bounded.
+MAX_OPENERS = 2_000  # '[' or '<' in one text
+MAX_PARAGRAPH = 20_000  # characters between blank lines
+MAX_INDENT = 160  # columns of indentation (about 40 levels of nested lists)
+MAX_QUOTES = 32  # '>' opening one line
+
+
+def complexity(text: str) -> Iterator[Finding]:
+    """Text that would make Markdown rendering slow or recurse too deep."""
+    for char in "[<":
+        if text.count(char) > MAX_OPENERS:
+            yield Finding(
+                _nth(text, char, MAX_OPENERS + 1),
+                "too-complex",
+                f"the text has more than {MAX_OPENERS:,} '{char}'",
+                "split it into several entries",
+            )
+    offset = 0
+    for paragraph in re.split(r"(\n[ \t]*\n)", text):
+        if len(paragraph) > MAX_PARAGRAPH:
+            yield Finding(
+                offset,
+                "too-complex",
+                f"a paragraph of {len(paragraph):,} characters (at most {MAX_PARAGRAPH:,})",
+                "split it with blank lines",
+            )
+        offset += len(paragraph)
+    deep = re.search(rf"(?m)^(?:[ \t]{{{MAX_INDENT + 1},}}|(?:[ \t]*>){{{MAX_QUOTES + 1},}})", text)
+    if deep is not None:
+        yield Finding(deep.start(), "too-deep", "lists or quotes nested too deeply", "flatten the nesting")
+
+
+def _nth(text: str, char: str, n: int) -> int:
+    position = -1
+    for _ in range(n):
+        position = text.find(char, position + 1)
+    return max(position, 0)
+
+
 def unsafe_markup(text: str) -> Iterator[Finding]:
-    """Everything in Markdown text that would include a file, run script or leave the allowlist."""
+    """Everything in Markdown text that would include a file, run script or leave the allowlist,
+    or make rendering it slow."""
+    if len(text) > MAX_PARAGRAPH or "[" in text or "<" in text or "\n " in text or ">" in text:
+        yield from complexity(text)
     if "8<" in text:
         yield from file_includes(text)
     if "<" in text or "](" in text or "]:" in text or "{" in text:
