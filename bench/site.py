@@ -3,10 +3,10 @@
     python -m bench.site [--all]
 
 Each generated knowledge base gets the project's `mkdocs.yml` and hand-written `docs/`, then
-`mkdocs build` runs as a process, as `ambidex build` runs it. Not strict: the hand-written pages
-link to the project's own concepts, which a generated base does not have. Size should grow
-linearly with the number of concepts (every page carrying the whole navigation would make it
-quadratic).
+`mkdocs build` runs as a process (`ambidex build` runs the same build in its own process). Not
+strict: the hand-written pages link to the project's own concepts, which a generated base does
+not have. Size should grow linearly with the number of concepts (every page carrying the whole
+navigation would make it quadratic).
 """
 
 from __future__ import annotations

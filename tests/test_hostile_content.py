@@ -185,7 +185,9 @@ def test_hostile_text_is_inert_on_the_site(make_kb: MakeKb) -> None:
     result = mkdocs_build(root)
     assert result.returncode == 0, result.stderr
     site = root / "site"
-    for page in ("concepts/role-ambiguity/index.html", "references/index.html", "types/risk/index.html"):
+    pages = ["concepts/role-ambiguity/index.html", "references/index.html", "types/risk/index.html"]
+    pages += ["concepts/service-sales-ambidexterity/index.html", "map/index.html"]
+    for page in pages:
         text = (site / page).read_text(encoding="utf-8")
         assert runnable(text) == [], page
     index = (site / "search" / "search_index.json").read_text(encoding="utf-8")

@@ -45,3 +45,14 @@ def test_build_then_serve(tmp_path: Path) -> None:
         assert status == 200 and b"<html" in body.lower()
         status, body = _get(f"{base}/api/docs")
         assert status == 200 and b"swagger" in body.lower()
+        head = urllib.request.Request(f"{base}/api/v1/concepts/role-ambiguity", method="HEAD")
+        with urllib.request.urlopen(head, timeout=10) as r:
+            assert r.status == 200 and r.read() == b"" and r.headers["ETag"]
+            assert r.headers["X-Content-Type-Options"] == "nosniff"
+        try:
+            urllib.request.urlopen(f"{base}/api/v1/no-such-thing", timeout=10)
+        except urllib.error.HTTPError as e:
+            assert e.code == 404 and e.headers["Content-Type"] == "application/problem+json"
+        else:
+            raise AssertionError("an unknown API path must be a 404")
+        assert (root / "site").is_symlink(), "site/ points at the current build's site"
