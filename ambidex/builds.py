@@ -155,11 +155,19 @@ def _point_site(root: Path, target: Path) -> None:
     fsync_directory(root)
 
 
+def _site_build(root: Path) -> str:
+    """The build that `root/site` points at (after a build without a site, an older one)."""
+    try:
+        return Path(os.readlink(root / SITE)).parent.name
+    except OSError:
+        return ""
+
+
 def clean(root: Path, keep: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
     """Remove the builds that are neither current, kept, nor held by anyone (partial builds of a
     killed process, old builds no server answers from). Returns their names."""
     builds = state_dir(root) / BUILDS
-    spared = {pointer(root), *keep}
+    spared = {pointer(root), _site_build(root), *keep}
     removed = []
     for directory in sorted(builds.glob("*")) if builds.exists() else []:
         if directory.name in spared or not directory.is_dir():

@@ -43,7 +43,7 @@ class Served:
 
 
 def _site(settings: Settings, build: Build) -> StaticFiles | None:
-    site = settings.site_dir or build.site
+    site = settings.site_dir or build.site or Path(settings.root, builds.SITE)  # built without a site
     if site is None or not Path(site, "index.html").exists():
         return None
     return StaticFiles(directory=str(site), html=True)
