@@ -431,7 +431,7 @@ class Apa:
             stored = json.loads(data)
             entries = {str(k): str(v) for k, v in stored["entries"]}
             labels = {str(k): str(v) for k, v in stored["labels"].items()}
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # damaged or foreign
             return False
         self._entries, self._labels = entries, labels
         return True

@@ -263,6 +263,6 @@ def unpack_blobs(data: bytes) -> dict[str, bytes] | None:
                 return None
             blobs[str(name)] = data[offset : offset + length]
             offset += length
-    except (struct.error, ValueError, TypeError):
+    except (struct.error, ValueError, TypeError, RecursionError):
         return None
     return blobs if offset == len(data) else None

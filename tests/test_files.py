@@ -115,3 +115,8 @@ def test_read_bounded_refuses_what_is_not_a_small_regular_file(tmp_path: Path) -
         read_bounded(tmp_path / "dev.md", 100, inside=tmp_path)
     codes = [e.value.code for e in (too_large, pipe, device, outside)]
     assert codes == ["file-too-large", "not-a-file", "not-a-file", "outside-repository"]
+
+
+def test_a_deeply_nested_cache_entry_is_refused(tmp_path: Path) -> None:
+    table = b"[" * 100_000 + b"]" * 100_000
+    assert unpack_blobs(len(table).to_bytes(8, "little") + table) is None
