@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from ambidex.checks import validate
 from ambidex.model import ConceptType
 from ambidex.render import Renderer
@@ -75,3 +77,17 @@ def test_tension_map_only_follows_tension_edges(make_kb: MakeKb) -> None:
     graph = tension_map(kb, "service-sales-ambidexterity")
     assert "c_clarity -->|mitigates| c_role_ambiguity" in graph
     assert graph.startswith("```mermaid\ngraph LR")
+
+
+def test_titles_cannot_leave_the_theme_s_title_element(make_kb: MakeKb) -> None:
+    """The theme writes the page title raw into the header and through `striptags` (which
+    unescapes) into <title>: neither may see a tag or an end tag of the title element."""
+    from markupsafe import Markup
+
+    hostile = '"</title><script>alert(1)</script><img src=x onerror=alert(2)>"'
+    kb, _ = validate(make_kb({"kb/risks/role-ambiguity.md": concept("role-ambiguity", title=hostile)}))
+    page = SitePages(kb, Renderer(kb)).concept(kb.concepts["role-ambiguity"])
+    front = yaml.safe_load(page.split("---\n")[1])
+    assert "<" not in front["title"] and "<" not in front["description"]
+    assert "</title" not in Markup(front["title"]).striptags().lower()
+    assert "<script" not in page and "<img" not in page

@@ -107,8 +107,9 @@ def _safe_html(markdown_text: str) -> str:
 
 
 def _meta(text: str) -> str:
-    """A value for the page's front matter, which the theme writes into the HTML unescaped."""
-    return json.dumps(html.escape(text))
+    """A value for the page's front matter, which the theme writes into the HTML unescaped (and
+    into <title> through `striptags`, which undoes the escaping: so no '</' survives it)."""
+    return json.dumps(html.escape(text).replace("&lt;/", "&lt;\u200b/"))
 
 
 def _bibtex_block(raw: str) -> list[str]:
