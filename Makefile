@@ -9,7 +9,7 @@ PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: serve preview test fuzz lint check bench clean
+.PHONY: serve preview test fuzz lint check bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ preview: check
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Relevance of search and the guide on the evaluation sets, beside two peer rankers.
+EVAL ?= ../shared/eval
+eval: $(STAMP)
+	$(BIN)/python -m bench.relevance --eval $(EVAL)
 
 clean:
 	rm -rf site build .ambidex

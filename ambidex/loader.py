@@ -31,6 +31,8 @@ from ambidex.problems import Problem, did_you_mean, error
 
 KB_DIR = "kb"
 BIB_FILE = "references.bib"
+VOCABULARY_FILE = "kb/vocabulary.yml"
+MAX_SYNONYM_WORDS = 4
 MAX_FILE_BYTES = 1_000_000
 MAX_YAML_NODES = 20_000
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.M)
@@ -417,5 +419,93 @@ def load(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
     problems.extend(bib_problems)
     if bib_text is not None:
         digests.extend((BIB_FILE.encode(), bib_text.encode()))
-    kb = KnowledgeBase.build(concepts, references, build_id_of(digests))
+    vocabulary = load_vocabulary(root, problems, digests)
+    kb = KnowledgeBase.build(concepts, references, build_id_of(digests), vocabulary)
     return kb, problems
+
+
+def load_vocabulary(root: Path, problems: list[Problem], digests: list[bytes]) -> tuple[tuple[str, ...], ...]:
+    """The editors' synonym groups from `kb/vocabulary.yml` (none when the file is absent).
+
+    The file holds `synonyms:`, a list of groups; each group lists words or short phrases
+    (up to four words) that mean the same to a reader, e.g. `[salesperson, rep, seller]`.
+    """
+    path = root / VOCABULARY_FILE
+    if not path.exists():
+        return ()
+    read = _read_text(path, VOCABULARY_FILE, problems)
+    if read is None:
+        return ()
+    text, data = read
+    digests.extend((VOCABULARY_FILE.encode(), data))
+
+    def fail(line: int, col: int, code: str, message: str, hint: str = "") -> None:
+        problems.append(error(VOCABULARY_FILE, line, col, code, message, hint))
+
+    try:
+        node = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        fail(line, col, "yaml-syntax", f"the vocabulary is not valid YAML: {getattr(exc, 'problem', exc)}")
+        return ()
+    shape = "write `synonyms:` followed by a list of groups, each a list of words or phrases"
+    groups_node = None
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "synonyms":
+                groups_node = value
+            else:
+                fail(
+                    key.start_mark.line + 1,
+                    key.start_mark.column + 1,
+                    "vocabulary-schema",
+                    f"unknown key '{key.value}'",
+                    shape,
+                )
+    if not isinstance(groups_node, yaml.SequenceNode):
+        where = groups_node if groups_node is not None else node
+        line, col = (where.start_mark.line + 1, where.start_mark.column + 1) if where is not None else (1, 1)
+        fail(line, col, "vocabulary-schema", "there is no list of synonym groups", shape)
+        return ()
+    groups: list[tuple[str, ...]] = []
+    owner: dict[str, int] = {}
+    for group_node in groups_node.value:
+        line, col = group_node.start_mark.line + 1, group_node.start_mark.column + 1
+        items = group_node.value if isinstance(group_node, yaml.SequenceNode) else None
+        if items is None or not all(isinstance(i, yaml.ScalarNode) for i in items):
+            fail(line, col, "vocabulary-schema", "a synonym group must be a list of words or phrases", shape)
+            continue
+        group: list[str] = []
+        for item in items:
+            term = re.sub(r"\s+", " ", str(item.value)).strip().casefold()
+            at_line, at_col = item.start_mark.line + 1, item.start_mark.column + 1
+            if not term or len(term.split()) > MAX_SYNONYM_WORDS:
+                fail(
+                    at_line,
+                    at_col,
+                    "vocabulary-schema",
+                    f"'{item.value}' is not a word or a phrase of up to {MAX_SYNONYM_WORDS} words",
+                )
+            elif term in owner:
+                first = owner[term]
+                fail(
+                    at_line,
+                    at_col,
+                    "duplicate-synonym",
+                    f"'{term}' is already in the group on line {first}",
+                    "a word belongs to one group; merge the two groups if they mean the same",
+                )
+            else:
+                owner[term] = line
+                group.append(term)
+        if len(group) < 2:
+            fail(
+                line,
+                col,
+                "vocabulary-schema",
+                "a synonym group needs at least two different words or phrases",
+            )
+            continue
+        groups.append(tuple(group))
+    return tuple(groups)

@@ -275,6 +275,7 @@ class KnowledgeBase:
     concepts: Mapping[str, Concept]
     references: Mapping[str, Reference]
     build_id: str = ""
+    vocabulary: tuple[tuple[str, ...], ...] = ()
     _by_type: Mapping[ConceptType, tuple[str, ...]] = field(init=False, repr=False)
     _by_tag: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
     _backlinks: Mapping[str, tuple[Edge, ...]] = field(init=False, repr=False)
@@ -282,7 +283,11 @@ class KnowledgeBase:
 
     @classmethod
     def build(
-        cls, concepts: Iterable[Concept], references: Iterable[Reference], build_id: str = ""
+        cls,
+        concepts: Iterable[Concept],
+        references: Iterable[Reference],
+        build_id: str = "",
+        vocabulary: Iterable[tuple[str, ...]] = (),
     ) -> KnowledgeBase:
         """Make a knowledge base; the first concept or reference of a duplicated id wins."""
         by_id: dict[str, Concept] = {}
@@ -291,7 +296,7 @@ class KnowledgeBase:
         by_key: dict[str, Reference] = {}
         for ref in references:
             by_key.setdefault(ref.key, ref)
-        return cls(MappingProxyType(by_id), MappingProxyType(by_key), build_id)
+        return cls(MappingProxyType(by_id), MappingProxyType(by_key), build_id, tuple(vocabulary))
 
     def __post_init__(self) -> None:
         by_type: dict[ConceptType, list[str]] = defaultdict(list)

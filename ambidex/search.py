@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import index
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ambidex.bibliography import plain
@@ -45,20 +45,95 @@ from ambidex.model import KnowledgeBase
 from ambidex.render import Renderer
 
 POINTER = "CURRENT"
-FORMAT = "3"  # of what an index directory holds; an index in another format is rebuilt
+FORMAT = "4"  # of what an index directory holds; an index in another format is rebuilt
 # Raw little-endian arrays, not .npy: reading a .npy header parses Python literals, which
 # CPython 3.11 does not do safely from several threads at once.
 DOCS_FILE, DOCS_TYPE = "postings-docs.i4", np.dtype("<i4")
 SCORES_FILE, SCORES_TYPE = "postings-scores.f4", np.dtype("<f4")
 TERMS_FILE = "postings-terms.json"
+VOCABULARY_FILE = "vocabulary.json"
 MAX_QUERY_CHARS = 256
 MAX_TERMS = 12
 MAX_WORD = 40
 WEIGHTS = {"title": 4, "aliases": 3, "summary": 2, "body": 1}
 K1, B = 1.2, 0.75
-EXACT_BONUS = 100.0
+# A document's rank: BM25, plus COVERAGE for each meaningful query word (or phrase) it matches,
+# so that matching more of the question always counts more than matching one word often; plus
+# NAME_BONUS for each query word that a title or alias it bears covers ("what is X" puts X
+# first), and EXACT_BONUS when a title or alias is the whole question.
+COVERAGE = 1000.0
+NAME_BONUS = 1500.0
+EXACT_BONUS = 5000.0
+SYNONYM_WEIGHT = 0.9
 FUZZY_WEIGHT = 0.8
 PREFIX_WEIGHT = 0.5
+MAX_PHRASE = 4
+# Words that carry no meaning in a question: never required, never matched.
+QUERY_STOP_WORDS = frozenset(
+    STOP_WORDS
+    | {
+        "about",
+        "all",
+        "am",
+        "any",
+        "between",
+        "both",
+        "but",
+        "could",
+        "define",
+        "definition",
+        "did",
+        "difference",
+        "do",
+        "does",
+        "doing",
+        "explain",
+        "get",
+        "got",
+        "has",
+        "had",
+        "how",
+        "i",
+        "into",
+        "its",
+        "me",
+        "mean",
+        "meaning",
+        "means",
+        "more",
+        "most",
+        "my",
+        "our",
+        "ours",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "those",
+        "too",
+        "very",
+        "versus",
+        "vs",
+        "was",
+        "were",
+        "what",
+        "whats",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "would",
+    }
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STEM = StemmingAnalyzer()
@@ -140,6 +215,8 @@ def build_index(kb: KnowledgeBase, renderer: Renderer, directory: Path) -> Path:
         writer.add_document(**doc)
     writer.commit()
     _compile_postings(target)
+    groups = [[name_key(term) for term in group] for group in kb.vocabulary]
+    (target / VOCABULARY_FILE).write_text(json.dumps(groups), encoding="utf-8")
     (target / "FORMAT").write_text(FORMAT, encoding="utf-8")
     (target / "BUILD_ID").write_text(kb.build_id, encoding="utf-8")
     tmp = directory / f".{POINTER}.{os.getpid()}.{threading.get_ident()}.tmp"
@@ -216,10 +293,16 @@ def stems(text: str) -> list[str]:
     return list(dict.fromkeys(t.text for t in _STEM(text)))
 
 
+def meaningful(words: list[str]) -> list[str]:
+    """The words of a question that carry meaning (all of them if none does)."""
+    return [w for w in words if w not in QUERY_STOP_WORDS] or words
+
+
 def name_key(text: str) -> str:
-    """How a title or alias is compared with a whole query: its stems, so "hunters" is "hunter"."""
-    normal = normalise_query(text)
-    return " ".join(stems(normal)) or normal.casefold()
+    """How a title or alias is compared with the words of a query: the set of its meaningful
+    stems, so "hunters" is "hunter" and "farmers and hunters" is "hunters vs. farmers"."""
+    words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normalise_query(text))]
+    return " ".join(sorted({_stem_of(w) or w for w in meaningful(words)}))
 
 
 @lru_cache(maxsize=65536)
@@ -270,6 +353,36 @@ def highlight(text: str, wanted: set[str], width: int = 220) -> str:
             last = m.end()
     out.append(html.escape(text[last:end]))
     return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """A meaningful word (or vocabulary phrase) of a query and the stems that satisfy it:
+    options of (stems that must all occur, weight)."""
+
+    text: str
+    options: tuple[tuple[tuple[str, ...], float], ...]
+    words: int
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    query: str
+    slots: tuple[_Slot, ...]
+    per_slot: tuple[np.ndarray, ...]
+    scores: np.ndarray
+    docs: np.ndarray
+    fuzzy: bool
+    suggestion: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A document that a text matched: its id, rank score and the words of the text it matched."""
+
+    id: str
+    score: float
+    words: tuple[str, ...]
 
 
 class _Names:
@@ -408,55 +521,127 @@ class SearchIndex:
             name: tuple(reader.postings("exact", name).all_ids()) for name in reader.field_terms("exact")
         }
         self._names = _Names({w: reader.doc_frequency("names", w) for w in reader.field_terms("names")})
+        groups: list[list[str]] = json.loads((self.path / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        self._groups = [tuple(g) for g in groups]
+        self._synonyms = {key: i for i, group in enumerate(self._groups) for key in group}
 
     # ------------------------------------------------------------------ querying
 
-    def _scored(self, terms: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """Summed weighted scores and the number of query terms matched, per document."""
-        parts = [(self._bounds[t], w) for t, w in terms.items() if t in self._bounds]
-        if not parts:
-            return np.zeros(self._size), np.zeros(self._size, dtype=np.int64)
-        docs = np.concatenate([self._docs[s:e] for (s, e), _ in parts])
-        scores = np.concatenate([self._scores[s:e] * w for (s, e), w in parts])
-        return (
-            np.bincount(docs, weights=scores, minlength=self._size),
-            np.bincount(docs, minlength=self._size),
-        )
+    def _slots(self, words: list[str], prefix: bool) -> tuple[list[_Slot], bool]:
+        """The meaningful words of a query as slots, each with the stems that satisfy it: the
+        word itself, a phrase of the vocabulary with its synonyms, or (for a word no document
+        holds) the title and alias words within a typo of it, or starting with it when it is
+        the last word typed. A word that nothing matches has no slot."""
+        kept = meaningful(words)
+        stemmed = [_stem_of(w) or w for w in kept]
+        slots: list[_Slot] = []
+        fuzzy = False
+        i = 0
+        while i < len(kept):
+            for n in range(min(MAX_PHRASE, len(kept) - i), 0, -1):
+                key = " ".join(sorted(set(stemmed[i : i + n])))
+                group = self._synonyms.get(key)
+                if group is not None:
+                    phrase: list[tuple[tuple[str, ...], float]] = [(tuple(key.split()), 1.0)]
+                    phrase += [(tuple(k.split()), SYNONYM_WEIGHT) for k in self._groups[group] if k != key]
+                    slots.append(_Slot(" ".join(kept[i : i + n]), tuple(phrase), n))
+                    i += n
+                    break
+            else:
+                word, stem = kept[i], stemmed[i]
+                if stem in self._bounds:
+                    slots.append(_Slot(word, (((stem,), 1.0),), 1))
+                else:
+                    expansions: dict[str, float] = {}
+                    if len(word) >= 4:
+                        for w in self._names.within(word, 1 if len(word) < 8 else 2):
+                            expansions.setdefault(_stem_of(w), FUZZY_WEIGHT)
+                    if prefix and i == len(kept) - 1 and len(word) >= 2:
+                        for w in self._names.starting(word):
+                            expansions.setdefault(_stem_of(w), PREFIX_WEIGHT)
+                    options = tuple(((t,), w) for t, w in expansions.items() if t in self._bounds)
+                    if options:
+                        fuzzy = True
+                        slots.append(_Slot(word, options, 1))
+                i += 1
+        return slots, fuzzy
 
-    def _all_of(self, terms: list[str], name: str) -> tuple[np.ndarray, np.ndarray]:
-        """Documents holding every term, or named exactly `name`."""
-        scores, counts = self._scored(dict.fromkeys(terms, 1.0))
-        matched = counts == len(terms) if terms else np.zeros(self._size, dtype=bool)
-        return self._with_exact(scores, matched, name)
+    def _slot_scores(self, slot: _Slot) -> np.ndarray:
+        """Per document, the best score of any of the slot's options (0: not matched). A phrase
+        option counts only where all of its stems occur."""
+        best = np.zeros(self._size)
+        for stems_, weight in slot.options:
+            bounds = [self._bounds[t] for t in stems_ if t in self._bounds]
+            if len(bounds) < len(stems_):
+                continue
+            if len(bounds) == 1:
+                ((start, end),) = bounds
+                docs = self._docs[start:end]
+                best[docs] = np.maximum(best[docs], self._scores[start:end] * weight)
+                continue
+            total = np.zeros(self._size)
+            count = np.zeros(self._size, dtype=np.int32)
+            for start, end in bounds:
+                docs = self._docs[start:end]
+                total[docs] += self._scores[start:end]
+                count[docs] += 1
+            np.maximum(best, np.where(count == len(bounds), total * weight, 0.0), out=best)
+        return best
 
-    def _with_exact(
-        self, scores: np.ndarray, matched: np.ndarray, name: str
-    ) -> tuple[np.ndarray, np.ndarray]:
-        exact = self._exact.get(name_key(name))
-        if exact:
-            scores[list(exact)] += EXACT_BONUS
-            matched[list(exact)] = True
-        return scores, matched
+    def _rarity(self, slot: _Slot) -> float:
+        """How telling a match of the slot is, from 0 (every document) to 1 (one document): the
+        inverse document frequency of its rarest option's commonest stem, over that of a word
+        only one document holds. A question's common words count for less than its rare ones."""
+        best = 0.0
+        for stems_, _ in slot.options:
+            sizes = [end - start for start, end in (self._bounds.get(t, (0, 0)) for t in stems_)]
+            if sizes and min(sizes) > 0:
+                best = max(best, _idf(self._size, max(sizes)))
+        return best / (_idf(self._size, 1) or 1.0)
 
-    def _relaxed(
-        self, words: list[str], terms: list[str], prefix: bool, name: str
-    ) -> tuple[np.ndarray, np.ndarray, set[str]]:
-        """Any stemmed term, any title or alias word within a typo or two of a query word, and
-        (for search-as-you-type) any such word that starts with the last query word."""
-        weighted = dict.fromkeys(terms, 1.0)
-        for position, word in enumerate(words):
-            expansions: list[tuple[str, float]] = []
-            if len(word) >= 4:
-                expansions += [(w, FUZZY_WEIGHT) for w in self._names.within(word, 1 if len(word) < 8 else 2)]
-            if prefix and position == len(words) - 1 and len(word) >= 2:
-                expansions += [(w, PREFIX_WEIGHT) for w in self._names.starting(word)]
-            for expansion, weight in expansions:
-                stem = _stem_of(expansion)
-                if stem and weighted.get(stem, 0.0) < weight:
-                    weighted[stem] = weight
-        scores, _ = self._scored(weighted)
-        scores, matched = self._with_exact(scores, scores > 0, name)
-        return scores, matched, set(weighted)
+    def _name_bonus(self, slots: list[_Slot]) -> dict[int, float]:
+        """Documents whose title or alias is made of consecutive query words: NAME_BONUS for each
+        word it covers, EXACT_BONUS when it covers the whole question."""
+        stems_ = [opt[0] for slot in slots for opt in slot.options[:1]]
+        bonus: dict[int, float] = {}
+        for i in range(len(stems_)):
+            for j in range(i + 1, len(stems_) + 1):
+                key = " ".join(sorted({t for part in stems_[i:j] for t in part}))
+                for doc in self._exact.get(key, ()):
+                    covered = sum(slot.words for slot in slots[i:j])
+                    value = NAME_BONUS * covered + (EXACT_BONUS if (i, j) == (0, len(stems_)) else 0.0)
+                    bonus[doc] = max(bonus.get(doc, 0.0), value)
+        return bonus
+
+    def _rank(
+        self, text: str, kind: str | None, types: tuple[str, ...], tag: str | None, prefix: bool
+    ) -> _Ranked:
+        normal = normalise_query(text)
+        words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normal)][:MAX_TERMS]
+        slots, fuzzy = self._slots(words, prefix)
+        per_slot = [self._slot_scores(slot) for slot in slots]
+        scores = np.zeros(self._size)
+        for slot, slot_scores in zip(slots, per_slot, strict=True):
+            scores += slot_scores + COVERAGE * self._rarity(slot) * (slot_scores > 0)
+        for doc, value in self._name_bonus(slots).items():
+            scores[doc] += value
+        mask = self._filter(kind, types, tag)
+        matched = scores > 0
+        docs = np.flatnonzero(matched if mask is None else matched & mask)
+        suggestion = None
+        if not len(docs) and words:
+            corrected = [self._names.correct(w) for w in words]
+            suggestion = " ".join(corrected) if corrected != words else None
+        return _Ranked(normal, tuple(slots), tuple(per_slot), scores, docs, fuzzy, suggestion)
+
+    def matches(self, text: str, kind: str | None = "concept", limit: int = 30) -> list[Match]:
+        """The best documents for a text with their scores and the query words each matched."""
+        ranked = self._rank(text, kind, (), None, prefix=False)
+        out = []
+        for doc in _top(ranked.docs, ranked.scores, limit):
+            words = tuple(s.text for s, sc in zip(ranked.slots, ranked.per_slot, strict=True) if sc[doc] > 0)
+            out.append(Match(self._stored[doc]["id"], float(ranked.scores[doc]), words))
+        return out
 
     def _filter(self, kind: str | None, types: tuple[str, ...], tag: str | None) -> np.ndarray | None:
         mask: np.ndarray | None = None
@@ -487,35 +672,14 @@ class SearchIndex:
         per_page: int = 10,
         prefix: bool = True,
     ) -> SearchResult:
-        normal = normalise_query(text)
-        words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normal)][:MAX_TERMS]
-        if not words:
-            return SearchResult(query=normal, total=0, hits=())
-        terms = stems(" ".join(words))
-        mask = self._filter(kind, types, tag)
-
-        def answered(matched: np.ndarray) -> np.ndarray:
-            return np.flatnonzero(matched if mask is None else matched & mask)
-
-        scores, matched = self._all_of(terms, normal)
-        docs, fuzzy, wanted, corrected = answered(matched), False, set(terms), words
+        ranked = self._rank(text, kind, types, tag, prefix)
+        docs = ranked.docs
         if not len(docs):
-            fuzzy = True
-            corrected = [self._names.correct(w) for w in words]
-            if corrected != words:
-                fixed = " ".join(corrected)
-                wanted = set(stems(fixed))
-                scores, matched = self._all_of(list(wanted), fixed)
-                docs = answered(matched)
-            if not len(docs):
-                scores, matched, wanted = self._relaxed(words, terms, prefix, normal)
-                docs = answered(matched)
-        if not len(docs):
-            suggestion = " ".join(corrected) if corrected != words else None
-            return SearchResult(query=normal, total=0, hits=(), suggestion=suggestion)
+            return SearchResult(query=ranked.query, total=0, hits=(), suggestion=ranked.suggestion)
+        wanted = {t for slot in ranked.slots for stems_, _ in slot.options for t in stems_}
         hits = [
-            self._hit(int(d), float(scores[d]), wanted)
-            for d in _top(docs, scores, page * per_page)[(page - 1) * per_page :]
+            self._hit(int(d), float(ranked.scores[d]), wanted)
+            for d in _top(docs, ranked.scores, page * per_page)[(page - 1) * per_page :]
         ]
         type_counts = np.bincount(self._types[docs], minlength=len(self._type_names))
         chosen = np.zeros(self._size, dtype=bool)
@@ -525,7 +689,9 @@ class SearchIndex:
             "type": {t: int(c) for t, c in zip(self._type_names, type_counts, strict=True) if c},
             "tags": {t: int(c) for t, c in zip(self._tag_names, tag_counts, strict=True) if c},
         }
-        return SearchResult(query=normal, total=len(docs), hits=tuple(hits), facets=facets, fuzzy=fuzzy)
+        return SearchResult(
+            query=ranked.query, total=len(docs), hits=tuple(hits), facets=facets, fuzzy=ranked.fuzzy
+        )
 
     def _hit(self, docnum: int, score: float, wanted: set[str]) -> Hit:
         doc = self._stored[docnum]
@@ -538,6 +704,10 @@ class SearchIndex:
             snippet=highlight(doc["summary"], wanted),
             tags=self._tags[docnum],
         )
+
+
+def _idf(size: int, df: int) -> float:
+    return float(np.log1p((size - df + 0.5) / (df + 0.5)))
 
 
 def _mapped(path: Path, dtype: np.dtype[Any]) -> np.ndarray:

@@ -152,15 +152,35 @@ class HealthOut(BaseModel):
     references: int
 
 
+class StepOut(BaseModel):
+    source: str = Field(description="The concept id the edge starts from.")
+    relation: str = Field(description="The relation type, e.g. pole-of or risk-of.")
+    target: str = Field(description="The concept id the edge points to.")
+    citations: list[CitationOut] = Field(description="The edge's own sources, when it has them.")
+
+
+class WhyOut(BaseModel):
+    matched: list[str] = Field(description="Words of the situation that this concept matched itself.")
+    via: str | None = Field(
+        description="The concept of the answer it was reached from (matched, or asked for)."
+    )
+    path: list[StepOut] = Field(description="The typed relations walked from `via` to this concept.")
+    weight: float = Field(description="How strongly the situation points here (1 is the best match).")
+
+
 class GuideItem(ConceptRef):
     summary: str
     citations: list[CitationOut]
+    why: WhyOut
 
 
 class TensionOut(BaseModel):
     tension: GuideItem
     poles: list[GuideItem]
     related: list[GuideItem]
+    lean: str | None = Field(
+        description="The pole the situation's words clearly lean to, if any; its risks come first."
+    )
 
 
 class GuideEvidence(BaseModel):

@@ -13,6 +13,7 @@ from ambidex import bibliography
 from ambidex.build import Build
 from ambidex.files import DiskCache, digest, pack_blobs, unpack_blobs
 from ambidex.guide import Guide
+from ambidex.guide import Item as GuideEntry
 from ambidex.model import Citation, Concept, Reference
 from ambidex.render import Links, to_html
 from api import schemas
@@ -150,11 +151,26 @@ class Views:
             aliases=[a.name for a in c.aliases],
         )
 
-    def guide_item(self, c: Concept) -> schemas.GuideItem:
+    def guide_item(self, item: GuideEntry) -> schemas.GuideItem:
+        c = item.concept
         return schemas.GuideItem(
             **self.concept_ref(c).model_dump(),
             summary=self.renderer.plain(c.summary),
             citations=[self.citation(x) for x in c.summary_citations],
+            why=schemas.WhyOut(
+                matched=list(item.words),
+                via=item.seed or None,
+                path=[
+                    schemas.StepOut(
+                        source=s.source,
+                        relation=s.relation.value,
+                        target=s.target,
+                        citations=[self.citation(x) for x in s.citations],
+                    )
+                    for s in item.path
+                ],
+                weight=round(item.weight, 4),
+            ),
         )
 
     def reference_item(self, ref: Reference) -> schemas.ReferenceListItem:
@@ -229,9 +245,10 @@ class Views:
             matched=[items(c) for c in g.matched],
             tensions=[
                 schemas.TensionOut(
-                    tension=items(t.concept),
+                    tension=items(t.item),
                     poles=[items(p) for p in t.poles],
                     related=[items(r) for r in t.related],
+                    lean=t.lean,
                 )
                 for t in g.tensions
             ],

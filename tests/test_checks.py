@@ -147,6 +147,36 @@ CORPUS = [
         ("references.bib", 20, "uncited-reference"),
     ),
     ("bib-missing", {"references.bib": None}, ("references.bib", 1, "bib-missing")),
+    (
+        "vocabulary-yaml-syntax",
+        {"kb/vocabulary.yml": "synonyms:\n  - [rep, salesperson\n"},
+        ("kb/vocabulary.yml", 3, "yaml-syntax"),
+    ),
+    (
+        "vocabulary-not-a-list",
+        {"kb/vocabulary.yml": "synonyms: rep = salesperson\n"},
+        ("kb/vocabulary.yml", 1, "vocabulary-schema"),
+    ),
+    (
+        "vocabulary-unknown-key",
+        {"kb/vocabulary.yml": "synonyms:\n  - [rep, salesperson]\nsynonym:\n  - [boss, manager]\n"},
+        ("kb/vocabulary.yml", 3, "vocabulary-schema"),
+    ),
+    (
+        "vocabulary-group-of-one",
+        {"kb/vocabulary.yml": "synonyms:\n  - [rep, salesperson]\n  - [boss]\n"},
+        ("kb/vocabulary.yml", 3, "vocabulary-schema"),
+    ),
+    (
+        "vocabulary-long-phrase",
+        {"kb/vocabulary.yml": "synonyms:\n  - [rep, a person who sells for a living]\n"},
+        ("kb/vocabulary.yml", 2, "vocabulary-schema"),
+    ),
+    (
+        "duplicate-synonym",
+        {"kb/vocabulary.yml": "synonyms:\n  - [rep, salesperson]\n  - [boss, manager, Rep]\n"},
+        ("kb/vocabulary.yml", 3, "duplicate-synonym"),
+    ),
 ]
 
 

@@ -211,3 +211,81 @@ def test_an_empty_knowledge_base_has_an_index_that_finds_nothing(tmp_path: Path)
     build_index(kb, Renderer(kb), tmp_path / "index")
     result = SearchIndex.open(tmp_path / "index").search("anything")
     assert result.total == 0 and result.hits == () and result.suggestion is None
+
+
+RANKING = {
+    "kb/dilemmas/existing-vs-new-customers.md": concept(
+        "existing-vs-new-customers",
+        type="dilemma",
+        title="Existing vs. new customers",
+        summary="Growing the accounts a firm has or winning new ones [@gabler2017dark].",
+    ),
+    "kb/orientations/versus-word.md": concept(
+        "versus-word",
+        type="orientation",
+        title="Versus word",
+        summary="The only entry that says versus [@gabler2017dark].",
+    ),
+    "kb/ambidexterity/sales-ambidexterity.md": concept(
+        "sales-ambidexterity",
+        type="ambidexterity",
+        title="Sales ambidexterity",
+        summary="Doing two opposed things well in selling [@gabler2017dark].",
+    ),
+    "kb/traits/polychronicity.md": POLY,
+    "kb/risks/employee-burnout.md": concept(
+        "employee-burnout",
+        title="Employee burnout",
+        summary="Salespeople worn out by serving and selling with sales ambidexterity [@gabler2017dark].",
+    ),
+    "kb/vocabulary.yml": (
+        "synonyms:\n  - [salesperson, salespeople, rep, sales rep]\n  - [new customer, new logo]\n"
+    ),
+}
+
+
+@pytest.fixture
+def ranking(make_kb: MakeKb, tmp_path: Path) -> SearchIndex:
+    kb, problems = validate(make_kb(RANKING))
+    assert [p for p in problems if p.is_error] == []
+    build_index(kb, Renderer(kb), tmp_path / "ranking")
+    return SearchIndex.open(tmp_path / "ranking")
+
+
+def test_a_filler_word_neither_empties_nor_hijacks_the_result(ranking: SearchIndex) -> None:
+    found = ids(ranking.search("existing versus new customers"))
+    assert found[0] == "existing-vs-new-customers"
+    assert "versus-word" not in found
+
+
+def test_a_word_nothing_matches_is_left_out(ranking: SearchIndex) -> None:
+    assert ids(ranking.search("existing customers zyxwvut"))[0] == "existing-vs-new-customers"
+
+
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [
+        ("what is sales ambidexterity", "sales-ambidexterity"),
+        ("sales ambidexterity in sales", "sales-ambidexterity"),
+        ("explain polychronicity to me", "polychronicity"),
+    ],
+)
+def test_a_concept_named_inside_a_question_comes_first(ranking: SearchIndex, q: str, first: str) -> None:
+    assert ids(ranking.search(q))[0] == first
+
+
+def test_more_meaningful_words_matched_rank_higher(ranking: SearchIndex) -> None:
+    # "salespeople serving" is matched in full only by the burnout entry; the others match one word.
+    found = ids(ranking.search("salespeople serving selling worn"))
+    assert found[0] == "employee-burnout"
+
+
+def test_the_vocabulary_maps_a_readers_words(ranking: SearchIndex) -> None:
+    assert ids(ranking.search("reps who juggle"))[0] == "polychronicity"
+    assert ids(ranking.search("existing or new logos"))[0] == "existing-vs-new-customers"
+
+
+def test_matches_say_which_words_matched(ranking: SearchIndex) -> None:
+    (best, *_) = ranking.matches("a rep who juggles tasks")
+    assert best.id == "polychronicity"
+    assert set(best.words) == {"rep", "juggles", "tasks"}

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from ambidex.guide import guide as make_guide
-from ambidex.guide import relevant
+from ambidex.guide import answer
 from api.deps import SLUG, ViewsDep
 from api.errors import ApiProblem
 from api.schemas import GuideOut
@@ -30,9 +29,5 @@ async def guide(
         near = views.suggestions(concept, list(views.kb.concepts))
         raise ApiProblem(404, f"There is no concept '{concept}'.", suggestions=near)
 
-    def search(text: str) -> list[str]:
-        result = views.build.index.search(text, "concept", (), None, 1, 8)
-        return relevant((h.id, h.score) for h in result.hits)
-
-    g = await run_in_threadpool(make_guide, views.kb, concept_id=concept, situation=situation, search=search)
+    g = await run_in_threadpool(answer, views.kb, views.build.index, situation, concept)
     return views.guide(g, situation, concept)
