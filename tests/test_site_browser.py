@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from bench.common import serving
 from tests.site_helpers import copy_project, mkdocs_build, serve
 
 pytestmark = pytest.mark.browser
@@ -96,3 +101,52 @@ def test_mobile_layout_has_the_drawer(browser: Browser, site_url: str) -> None:
     page.goto(site_url + "/concepts/role-ambiguity/")
     expect(page.locator("label.md-header__button[for='__drawer']")).to_be_visible()
     context.close()
+
+
+def test_search_box_tolerates_a_typo(page: Page, site_url: str) -> None:
+    page.goto(site_url + "/")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").press_sequentially("polycronicity", delay=20)
+    result = page.locator(".md-search-result__item a").first
+    expect(result).to_contain_text("Polychronicity", timeout=15_000)
+
+
+def test_guide_page_on_a_static_host_says_what_it_needs(page: Page, site_url: str) -> None:
+    page.goto(site_url + "/guide/")
+    page.locator("#guide-situation").fill("our reps must cross-sell on every support call")
+    page.get_by_role("button", name="Ask the guide").click()
+    expect(page.locator(".ambidex-guide-offline")).to_contain_text("ambidex serve", timeout=15_000)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The repository built and served by `ambidex build` and `ambidex serve`."""
+    root = copy_project(tmp_path_factory.mktemp("served") / "project")
+    built = subprocess.run(
+        [sys.executable, "-m", "ambidex", "build", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=600,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    with serving(root, timeout=120) as (base, _):
+        yield base
+
+
+def test_guide_page_answers_and_explains_through_the_api(page: Page, served: str) -> None:
+    page.goto(served + "/guide/")
+    situation = "a customer calls support about a crashing laptop and the agent could cross-sell a joystick"
+    page.locator("#guide-situation").fill(situation)
+    page.get_by_role("button", name="Ask the guide").click()
+    tension = page.locator("article.ambidex-tension").first
+    expect(tension).to_be_visible(timeout=15_000)
+    # Every item in the answer says why it is there.
+    items = page.locator("#guide-answer li")
+    assert items.count() > 3
+    for i in range(items.count()):
+        expect(items.nth(i).locator(".ambidex-why")).to_contain_text(re.compile("matched|via"))
+    tension.locator("h3 a").click()
+    expect(page.locator("h1")).to_be_visible()
+    assert "/concepts/" in page.url
