@@ -17,6 +17,28 @@ settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("AMBIDEX_HYPOTHESIS_PROFILE", "repeatable"))
 
 REPO = Path(__file__).resolve().parent.parent
+# What a copy of the repository's knowledge base needs: tests that load it work on a copy, so
+# that nothing they build (.ambidex/, site/) lands in the checkout.
+CONTENT = ("kb", "references.bib", "mkdocs.yml", "docs", "theme")
+
+
+def copy_content(dest: Path) -> Path:
+    """The repository's knowledge base, site config and pages, copied under `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in CONTENT:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, dirs_exist_ok=True)
+        elif source.exists():
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the repository's knowledge base for the whole test session."""
+    return copy_content(tmp_path_factory.mktemp("repository"))
+
 
 BIB = """@article{gabler2017dark,
   author  = {Gabler, Colin B. and Ogilvie, Jessica and Rapp, Adam and Bachrach, Daniel G.},

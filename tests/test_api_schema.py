@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -12,9 +14,11 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
 from api.settings import Settings
-from tests.conftest import REPO
+from tests.conftest import copy_content
 
-APP = create_app(Settings(root=REPO))
+# The schema is read when this module is collected, so the app exists before any fixture runs;
+# it loads a copy of the repository's knowledge base, never the checkout itself.
+APP = create_app(Settings(root=copy_content(Path(tempfile.mkdtemp(prefix="ambidex-schema-")))))
 
 
 @pytest.fixture(scope="module", autouse=True)

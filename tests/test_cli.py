@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ambidex.cli import app
-from tests.conftest import REPO, MakeKb, concept
+from tests.conftest import BIB, REPO, MakeKb, concept
 
 runner = CliRunner()
 RISK = "kb/risks/role-ambiguity.md"
@@ -34,11 +34,7 @@ def test_check_names_each_problem_at_file_and_line(make_kb: MakeKb) -> None:
             RISK: risk(summary="S [@gabler2071dark].", body="See [[role-ambiguty]].\n"),
             "kb/risks/zz-copy.md": risk(),
             "kb/risks/broken.md": "---\nid: broken\ntitle: [unclosed\n---\n",
-            "references.bib": (REPO / "tests" / "conftest.py")
-            .read_text()
-            .split('BIB = """')[1]
-            .split('"""')[0]
-            + "\n@article{bad,\n  title = {open\n",
+            "references.bib": BIB + "\n@article{bad,\n  title = {open\n",
         }
     )
     result = runner.invoke(app, ["check", "--root", str(root)])
@@ -66,12 +62,7 @@ def test_json_format_gives_the_same_problems(make_kb: MakeKb) -> None:
 
 
 def test_strict_fails_on_warnings(make_kb: MakeKb) -> None:
-    root = make_kb(
-        {
-            "references.bib": (REPO / "tests/conftest.py").read_text().split('BIB = """')[1].split('"""')[0]
-            + "\n@misc{unused2000, title={Unused}}\n"
-        }
-    )
+    root = make_kb({"references.bib": BIB + "\n@misc{unused2000, title={Unused}}\n"})
     assert runner.invoke(app, ["check", "--root", str(root)]).exit_code == 0
     assert runner.invoke(app, ["check", "--root", str(root), "--strict"]).exit_code == 1
 

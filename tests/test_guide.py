@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from ambidex.checks import validate
@@ -173,10 +175,8 @@ def test_guide_endpoint_for_a_situation(make_kb: MakeKb) -> None:
         assert missing.status_code == 404 and missing.json()["suggestions"] == ["laptop-support-call"]
 
 
-def test_guide_on_the_repository(make_kb: MakeKb) -> None:
-    from tests.conftest import REPO
-
-    kb, _ = validate(REPO)
+def test_guide_on_the_repository(repo_copy: Path) -> None:
+    kb, _ = validate(repo_copy)
     g = guide(kb, concept_id="role-ambiguity")
     assert g.tensions
     assert all(i.concept.summary_citations for i in g.risks + g.traits + g.practices)
@@ -188,10 +188,8 @@ def test_a_situation_starts_from_the_hits_close_to_the_best() -> None:
     assert seeds_from([]) == []
 
 
-def test_the_laptop_situation_on_the_repository_is_about_serving_or_selling() -> None:
-    from tests.conftest import REPO
-
-    with TestClient(create_app(Settings(root=REPO))) as client:
+def test_the_laptop_situation_on_the_repository_is_about_serving_or_selling(repo_copy: Path) -> None:
+    with TestClient(create_app(Settings(root=repo_copy))) as client:
         situation = "a customer calls about a laptop that keeps crashing, and a new joystick just arrived"
         body = client.get("/api/v1/guide", params={"situation": situation}).json()
     tensions = [t["tension"]["id"] for t in body["tensions"]]
