@@ -19,9 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ambidex.model import Citation, Concept, ConceptType, Evidence, KnowledgeBase, RelationType
+from ambidex.model import TENSION_TYPES, Citation, Concept, ConceptType, Evidence, KnowledgeBase, RelationType
 
-TENSION_TYPES = frozenset({ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY})
 HELP_RELATIONS = frozenset(
     {RelationType.DRIVES, RelationType.MODERATES, RelationType.MITIGATES, RelationType.ADDRESSES}
 )

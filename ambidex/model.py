@@ -46,6 +46,9 @@ class ConceptType(StrEnum):
         return TYPE_LABELS[self]
 
 
+# The types that hold a tension between two poles: dilemmas and forms of ambidexterity.
+TENSION_TYPES = frozenset({ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY})
+
 TYPE_DIRECTORIES: Mapping[ConceptType, str] = MappingProxyType(
     {
         ConceptType.AMBIDEXTERITY: "ambidexterity",

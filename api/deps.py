@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from ambidex import markup
+from ambidex.model import SLUG_PATTERN
 from api.views import Views
 
-SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG = SLUG_PATTERN
 KEY = rf"^{markup.KEY}$"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import gzip
 import json
 from typing import Any
@@ -183,9 +182,6 @@ class Views:
             doi=ref.doi or None,
             url=reference_url(ref.key),
         )
-
-    def suggestions(self, name: str, candidates: list[str]) -> list[str]:
-        return difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
 
     # --------------------------------------------------------------- whole resources
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -97,6 +97,20 @@ def base_files() -> dict[str, str]:
 MakeKb = Callable[..., Path]
 
 
+def write_files(root: Path, files: Mapping[str, str | bytes | None]) -> None:
+    """Write path -> text or bytes under root (None: leave the file out), with an empty kb/."""
+    for rel, content in files.items():
+        if content is None:
+            continue
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    (root / "kb").mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture
 def make_kb(tmp_path: Path) -> MakeKb:
     """Write files (path -> text or bytes) under a fresh root; None removes a base file."""
@@ -105,17 +119,7 @@ def make_kb(tmp_path: Path) -> MakeKb:
         root = tmp_path / "project"
         if root.exists():
             shutil.rmtree(root)
-        merged: dict[str, str | bytes | None] = {**(base_files() if base else {}), **(files or {})}
-        for rel, content in merged.items():
-            if content is None:
-                continue
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        (root / "kb").mkdir(parents=True, exist_ok=True)
+        write_files(root, {**(base_files() if base else {}), **(files or {})})
         return root
 
     return make

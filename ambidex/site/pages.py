@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from ambidex.model import Concept, ConceptType, KnowledgeBase, RelationType
+from ambidex.model import TENSION_TYPES, Concept, ConceptType, KnowledgeBase, RelationType
 from ambidex.render import Links, Renderer
 
 SITE_NAME = "Ambidex"
@@ -149,7 +149,7 @@ class SitePages:
         if back:
             out += ["## Linked from", ""]
             out += [f"- **{t.inverse_label}:** {_link_list(kb, ids)}" for t, ids in back.items()] + [""]
-        if c.type in (ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY) and back:
+        if c.type in TENSION_TYPES and back:
             out += ["## Map", "", tension_map(kb, c.id), ""]
         out += self._references(c)
         url = f"{self.site_url}/concepts/{c.id}/" if self.site_url else f"concepts/{c.id}/"
@@ -209,7 +209,7 @@ class SitePages:
         kb = self.kb
         ids = list(kb.concepts)
         if len(ids) > MAP_LIMIT:
-            keep = {ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY, ConceptType.ORIENTATION}
+            keep = {*TENSION_TYPES, ConceptType.ORIENTATION}
             ids = [i for i in ids if kb.concepts[i].type in keep][:MAP_LIMIT]
         kept = set(ids)
         edges = [

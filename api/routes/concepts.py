@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from ambidex.model import ConceptType
+from ambidex.problems import near as near_matches
 from api.deps import SLUG, PageQ, PerPageQ, TagQ, ViewsDep
 from api.errors import ApiProblem
 from api.schemas import ConceptOut, ConceptPage
@@ -44,7 +45,7 @@ async def get_concept(
 ) -> Response:
     if concept_id not in views.kb.concepts:
         resolved = views.kb.resolve(concept_id.replace("-", " "))
-        near = [resolved.id] if resolved else views.suggestions(concept_id, list(views.kb.concepts))
+        near = [resolved.id] if resolved else near_matches(concept_id, views.kb.concepts)
         hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
         raise ApiProblem(404, f"There is no concept '{concept_id}'.{hint}", suggestions=near)
     return packed_json(request, views.concept_json(concept_id))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from ambidex.guide import answer
+from ambidex.problems import near as near_matches
 from api.deps import SLUG, ViewsDep
 from api.errors import ApiProblem
 from api.schemas import GuideOut
@@ -26,7 +27,7 @@ async def guide(
     if situation is None and concept is None:
         raise ApiProblem(400, "Give 'situation' (free text), 'concept' (an id), or both.")
     if concept is not None and concept not in views.kb.concepts:
-        near = views.suggestions(concept, list(views.kb.concepts))
+        near = near_matches(concept, views.kb.concepts)
         raise ApiProblem(404, f"There is no concept '{concept}'.", suggestions=near)
 
     g = await run_in_threadpool(answer, views.kb, views.build.index, situation, concept)

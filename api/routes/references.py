@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from ambidex import bibliography
+from ambidex.problems import near as near_matches
 from api.deps import KEY, PageQ, PerPageQ, ViewsDep
 from api.errors import ApiProblem
 from api.schemas import ReferenceOut, ReferencePage
@@ -53,7 +54,7 @@ async def get_reference(
 ) -> Response:
     ref = views.kb.references.get(key)
     if ref is None:
-        near = views.suggestions(key, list(views.kb.references))
+        near = near_matches(key, views.kb.references)
         hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
         raise ApiProblem(404, f"There is no reference '{key}'.{hint}", suggestions=near)
     if format is Export.bibtex:
