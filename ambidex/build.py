@@ -63,5 +63,5 @@ class Build:
         directory = index_dir(root)
         if rebuild or current_build_id(directory) != kb.build_id:
             build_index(kb, renderer, directory)
-        index = SearchIndex.open(directory, kb)
+        index = SearchIndex.open(directory)
         return cls(root, kb, renderer, index, tuple(problems))

@@ -230,7 +230,6 @@ def build(
                 f"[red]build failed[/]: {len(exc.problems)} error(s); run `ambidex check` for details"
             )
             raise typer.Exit(1) from None
-    result.index.close()
     console.print(
         f"indexed {len(result.kb.concepts)} concepts and {len(result.kb.references)} references "
         f"(build {result.kb.build_id}) in {time.perf_counter() - started:.1f} s"

@@ -29,10 +29,11 @@ import threading
 import time
 import unicodedata
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -327,7 +328,7 @@ class SearchResult:
     query: str
     total: int
     hits: tuple[Hit, ...]
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    facets: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: MappingProxyType({}))
     suggestion: str | None = None
     fuzzy: bool = False
 
@@ -466,7 +467,7 @@ class SearchIndex:
     Everything here is read-only after `__init__`, so threads share it without locks.
     """
 
-    def __init__(self, path: Path, kb: KnowledgeBase | None = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.build_id = (path / "BUILD_ID").read_text(encoding="utf-8").strip()
         ix = index.open_dir(str(path))
@@ -475,16 +476,13 @@ class SearchIndex:
                 self._load(reader)
         finally:
             ix.close()
-        self.search = lru_cache(maxsize=1024)(self._search)
 
     @classmethod
-    def open(cls, directory: Path, kb: KnowledgeBase | None = None) -> SearchIndex:
+    def open(cls, directory: Path) -> SearchIndex:
+        """The current index under `directory`. Whoosh is read only while it opens; the mapped
+        arrays are released with the object, so there is nothing to close."""
         name = (directory / POINTER).read_text(encoding="utf-8").strip()
-        return cls(directory / name, kb)
-
-    def close(self) -> None:
-        """Nothing to close: Whoosh is only read while the index opens, and the mapped arrays
-        are released with the object."""
+        return cls(directory / name)
 
     # ------------------------------------------------------------------ loading
 
@@ -662,9 +660,10 @@ class SearchIndex:
             narrow(tagged)
         return mask
 
-    def _search(
+    def search(
         self,
         text: str,
+        *,
         kind: str | None = None,
         types: tuple[str, ...] = (),
         tag: str | None = None,
@@ -685,10 +684,16 @@ class SearchIndex:
         chosen = np.zeros(self._size, dtype=bool)
         chosen[docs] = True
         tag_counts = np.bincount(self._pair_tag[chosen[self._pair_doc]], minlength=len(self._tag_names))
-        facets = {
-            "type": {t: int(c) for t, c in zip(self._type_names, type_counts, strict=True) if c},
-            "tags": {t: int(c) for t, c in zip(self._tag_names, tag_counts, strict=True) if c},
-        }
+        facets = MappingProxyType(
+            {
+                "type": MappingProxyType(
+                    {t: int(c) for t, c in zip(self._type_names, type_counts, strict=True) if c}
+                ),
+                "tags": MappingProxyType(
+                    {t: int(c) for t, c in zip(self._tag_names, tag_counts, strict=True) if c}
+                ),
+            }
+        )
         return SearchResult(
             query=ranked.query, total=len(docs), hits=tuple(hits), facets=facets, fuzzy=ranked.fuzzy
         )

@@ -99,10 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         views = Views(build)
         views.warm(build.cache)
         app.state.views = views
-        try:
-            yield
-        finally:
-            build.index.close()
+        yield
 
     app = FastAPI(
         title="Ambidex API",

@@ -11,10 +11,11 @@ from fastapi import Request, Response
 from ambidex import bibliography
 from ambidex.build import Build
 from ambidex.files import DiskCache, digest, pack_blobs, unpack_blobs
-from ambidex.guide import Guide
+from ambidex.guide import Guide, answer
 from ambidex.guide import Item as GuideEntry
 from ambidex.model import Citation, Concept, Reference
 from ambidex.render import Links, to_html
+from ambidex.search import SearchResult
 from api import schemas
 
 PREFIX = "/api/v1"
@@ -182,6 +183,24 @@ class Views:
             doi=ref.doi or None,
             url=reference_url(ref.key),
         )
+
+    # --------------------------------------------------------------- search and guide
+
+    def search(
+        self,
+        text: str,
+        *,
+        kind: str | None = None,
+        types: tuple[str, ...] = (),
+        tag: str | None = None,
+        page: int = 1,
+        per_page: int = 10,
+    ) -> SearchResult:
+        return self.build.index.search(text, kind=kind, types=types, tag=tag, page=page, per_page=per_page)
+
+    def answer(self, situation: str | None, concept: str | None) -> Guide:
+        """The guide for a situation, a concept, or both."""
+        return answer(self.kb, self.build.index, situation, concept)
 
     # --------------------------------------------------------------- whole resources
 

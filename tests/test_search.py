@@ -113,7 +113,6 @@ def test_rebuild_is_atomic_while_searching(make_kb: MakeKb, tmp_path: Path) -> N
             try:
                 index = SearchIndex.open(directory)
                 assert ids(index.search("polychronicity"))[0] == "polychronicity"
-                index.close()
             except BaseException as exc:  # collected and asserted below
                 failures.append(exc)
                 return

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from ambidex.guide import answer
 from ambidex.problems import near as near_matches
 from api.deps import SLUG, ViewsDep
 from api.errors import ApiProblem
@@ -30,5 +29,5 @@ async def guide(
         near = near_matches(concept, views.kb.concepts)
         raise ApiProblem(404, f"There is no concept '{concept}'.", suggestions=near)
 
-    g = await run_in_threadpool(answer, views.kb, views.build.index, situation, concept)
+    g = await run_in_threadpool(views.answer, situation, concept)
     return views.guide(g, situation, concept)

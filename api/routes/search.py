@@ -49,7 +49,9 @@ def _search(
     page: int,
     per_page: int,
 ) -> bytes:
-    result = views.build.index.search(q, kind.value if kind else None, types, tag, page, per_page)
+    result = views.search(
+        q, kind=kind.value if kind else None, types=types, tag=tag, page=page, per_page=per_page
+    )
     items = [
         HitOut(
             kind=h.kind,
