@@ -17,7 +17,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -245,6 +245,12 @@ class Reference(Frozen):
     path: str = "references.bib"
     line: int = 1
     field_lines: Mapping[str, int] = Field(default_factory=lambda: MappingProxyType({}))
+
+    @field_validator("fields", "field_lines", mode="after")
+    @classmethod
+    def _read_only(cls, value: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Validation copies mappings into plain dicts; hand them out read-only."""
+        return MappingProxyType(dict(value))
 
     def get(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)

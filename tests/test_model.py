@@ -54,3 +54,13 @@ def test_build_id_follows_the_content(make_kb: MakeKb) -> None:
     same, _ = load(make_kb())
     changed, _ = load(make_kb({"kb/risks/role-ambiguity.md": "---\nid: x\n---\n"}))
     assert first.build_id == same.build_id != changed.build_id
+
+
+def test_a_references_fields_are_read_only(make_kb: MakeKb) -> None:
+    kb, _ = validate(make_kb())
+    ref = kb.references["gabler2017dark"]
+    with pytest.raises(TypeError):
+        ref.fields["title"] = "Changed"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        ref.field_lines["title"] = 1  # type: ignore[index]
+    assert ref.get("year") == "2017"

@@ -306,3 +306,10 @@ def test_old_index_directories_are_removed_but_the_newest_spared(make_kb: MakeKb
         os.utime(path, (1_000_000 + i, 1_000_000 + i))
     _remove_stale(directory, keep={"index-0"}, spare=2, min_age=60)
     assert sorted(p.name for p in directory.iterdir()) == ["index-0", "index-4", "index-5"]
+
+
+def test_facets_of_a_result_are_read_only(index: SearchIndex) -> None:
+    result = index.search("ambidexterity")
+    with pytest.raises(TypeError):
+        result.facets["type"]["risk"] = 99  # type: ignore[index]
+    assert index.search("ambidexterity").facets["type"] == result.facets["type"]
