@@ -93,13 +93,38 @@ def _walk(node: yaml.Node, path: Path_, marks: _Marks, line0: int, loader: Any) 
     return loader.construct_object(node, deep=True)
 
 
-def _text_position(mark: Mark, rel_line: int, rel_col: int) -> tuple[int, int]:
+def _text_position(
+    mark: Mark, rel_line: int, rel_col: int, value: str = "", lines: list[str] | None = None
+) -> tuple[int, int]:
     """File position of (rel_line, rel_col) inside a YAML scalar that starts at `mark`."""
     if mark.style in (None, "", '"', "'") and rel_line == 1 and mark.line == mark.end_line:
         return mark.line, mark.col + rel_col - 1 + (1 if mark.style else 0)
     if mark.style == "|":
         return mark.line + rel_line, rel_col
+    if mark.style in (">", None, "") and lines is not None:
+        return _folded_position(mark, rel_line, rel_col, value, lines) or (mark.line, mark.col)
     return mark.line, mark.col
+
+
+def _folded_position(
+    mark: Mark, rel_line: int, rel_col: int, value: str, lines: list[str]
+) -> tuple[int, int] | None:
+    """Where a place in a folded (`>`) or plain multi-line scalar stands in the file: folding
+    joins the stripped source lines with one character (a space, or a newline for a blank
+    line), so the value's offset is walked line by line through the source."""
+    offset = sum(len(part) + 1 for part in value.split("\n")[: rel_line - 1]) + rel_col - 1
+    block = mark.style == ">"
+    consumed = 0
+    for number in range(mark.line + 1 if block else mark.line, min(mark.end_line, len(lines)) + 1):
+        raw = lines[number - 1]
+        start = mark.col - 1 if number == mark.line else len(raw) - len(raw.lstrip(" "))
+        piece = raw[start:].rstrip()
+        if not piece:
+            continue
+        if offset < consumed + len(piece):
+            return number, start + offset - consumed + 1
+        consumed += len(piece) + 1
+    return None
 
 
 class _ConceptFile:
@@ -280,15 +305,17 @@ class _ConceptFile:
         return self._build(fm, body, body_line)
 
     def _build(self, fm: FrontMatter, body: str, body_line: int) -> Concept:
-        def in_scalar(path: Path_) -> markup.Position:
-            mark = self.marks.find(path)
-            return lambda line, col: _text_position(mark, line, col)
+        source = self.text.split("\n")
 
-        summary_spans = markup.scan(fm.summary, in_scalar(("summary",)))
+        def in_scalar(path: Path_, value: str) -> markup.Position:
+            mark = self.marks.find(path)
+            return lambda line, col: _text_position(mark, line, col, value, source)
+
+        summary_spans = markup.scan(fm.summary, in_scalar(("summary",), fm.summary))
         evidence = []
         links = list(markup.links_in(summary_spans))
         for index, text in enumerate(fm.evidence):
-            spans = markup.scan(text, in_scalar(("evidence", index)))
+            spans = markup.scan(text, in_scalar(("evidence", index), text))
             mark = self.marks.find(("evidence", index))
             evidence.append(Evidence(text=text, citations=markup.citations_in(spans), line=mark.line))
             links.extend(markup.links_in(spans))

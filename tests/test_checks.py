@@ -223,3 +223,21 @@ def test_salvaged_concept_still_resolves_links(make_kb: MakeKb) -> None:
 def test_warnings_are_warnings(make_kb: MakeKb) -> None:
     _, problems = validate(make_kb({"references.bib": BIB + "\n@misc{x2000, title={Unused}}\n"}))
     assert [(p.severity, p.code) for p in problems] == [("warning", "uncited-reference")]
+
+
+FOLDED = (
+    "---\nid: role-ambiguity\ntitle: Role ambiguity\ntype: risk\nsummary: >-\n"
+    "  Unclear priorities between serving and selling\n"
+    "  confuse salespeople [@gabler2071dark].\n"
+    "evidence:\n"
+    "  - A plain item that runs\n"
+    "    over two lines [@gabler2072dark].\n"
+    "---\nBody.\n"
+)
+
+
+def test_citations_inside_folded_and_multi_line_scalars_are_located(make_kb: MakeKb) -> None:
+    _, problems = validate(make_kb({"kb/risks/role-ambiguity.md": FOLDED}))
+    places = {(p.line, p.col, p.message.split("'")[1]) for p in problems if p.code == "unknown-citation"}
+    # Line 7 is "  confuse salespeople [@gabler2071dark]."; the key starts after "[@".
+    assert places == {(7, 24, "gabler2071dark"), (10, 21, "gabler2072dark")}
