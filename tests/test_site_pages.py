@@ -75,3 +75,25 @@ def test_tension_map_only_follows_tension_edges(make_kb: MakeKb) -> None:
     graph = tension_map(kb, "service-sales-ambidexterity")
     assert "c_clarity -->|mitigates| c_role_ambiguity" in graph
     assert graph.startswith("```mermaid\ngraph LR")
+
+
+def test_the_editors_guide_lists_every_command_and_option_the_cli_has() -> None:
+    import subprocess
+    import sys
+
+    from ambidex.site.reference import cli_help
+
+    block = cli_help()
+    for command in (["check"], ["build"], ["serve"], ["schema"], ["new", "concept"], ["refs", "add"]):
+        assert f"### `ambidex {' '.join(command)}`" in block
+        shown = subprocess.run(
+            [sys.executable, "-m", "ambidex", *command, "--help"],
+            capture_output=True,
+            text=True,
+            env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", "PATH": ""},
+            check=True,
+        ).stdout
+        section = block.split(f"### `ambidex {' '.join(command)}`")[1].split("### ")[0]
+        for option in {w.strip(",") for w in shown.split() if w.startswith("--") and len(w) > 3}:
+            if option not in ("--help", "--install-completion", "--show-completion"):
+                assert option.rstrip(",") in section, (command, option)

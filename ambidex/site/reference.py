@@ -51,31 +51,48 @@ def types_table() -> str:
 
 
 def cli_help() -> str:
-    """`--help` of every command, as the command itself prints it."""
-    from typer.testing import CliRunner
-
+    """Every command with its purpose, arguments and options, read off the command objects
+    (the same ones `ambidex --help` prints), as Markdown."""
     from ambidex.cli import app
 
-    runner = CliRunner()
     blocks: list[str] = []
 
     def walk(command: Any, path: list[str]) -> None:
-        result = runner.invoke(
-            app,
-            [*path[1:], "--help"],
-            prog_name="ambidex",
-            env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"},
-        )
-        blocks.append(f"### `{' '.join(path)}`\n\n```text\n{result.output.strip()}\n```\n")
-        if hasattr(command, "list_commands"):
-            ctx = type(command).context_class(command) if hasattr(command, "context_class") else None
-            for name in command.list_commands(ctx):
-                sub = command.get_command(ctx, name)
-                if sub is not None:
-                    walk(sub, [*path, name])
+        subcommands = getattr(command, "commands", {})
+        if path[1:] or not subcommands:
+            blocks.append(_command_block(command, path))
+        for name in sorted(subcommands):
+            walk(subcommands[name], [*path, name])
 
     walk(typer.main.get_command(app), ["ambidex"])
     return "\n".join(blocks)
+
+
+def _command_block(command: Any, path: list[str]) -> str:
+    arguments = [p for p in command.params if getattr(p, "param_type_name", "") == "argument"]
+    options = [p for p in command.params if getattr(p, "param_type_name", "") == "option"]
+    usage = " ".join([*path, *((a.name or "").upper() for a in arguments)])
+    if options:
+        usage += " [OPTIONS]"
+    if getattr(command, "commands", None):
+        usage += " COMMAND"
+    text = (command.help or "").strip().split("\n\n")[0]
+    lines = [f"### `{' '.join(path)}`", "", _cell(text), "", f"Usage: `{usage}`", ""]
+    rows = [((a.name or "").upper(), a.help or "") for a in arguments]
+    rows += [(", ".join(o.opts + o.secondary_opts), _option_help(o)) for o in options]
+    if rows:
+        lines += ["| argument or option | meaning |", "|---|---|"]
+        lines += [f"| `{name}` | {_cell(meaning)} |" for name, meaning in rows]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _option_help(option: Any) -> str:
+    text = option.help or ""
+    default = option.default
+    if not getattr(option, "is_flag", False) and default not in (None, "", ()) and not callable(default):
+        text += f" (default: {getattr(default, 'value', default)})"
+    return text.strip()
 
 
 MARKERS: dict[str, Callable[[], str]] = {
