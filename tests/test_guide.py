@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from ambidex.checks import validate
 from ambidex.guide import guide, relevant
 from api.app import create_app
 from api.settings import Settings
-from tests.conftest import BIB, MakeKb, concept
+from tests import sample
+from tests.conftest import BIB, REPO, MakeKb, concept
 
 CITE = "S [@gabler2017dark]."
+EXPERIMENT = """
+@article{becker2020proactive,
+  author  = {Becker, Jan U. and Spann, Martin and Barrot, Christian},
+  title   = {Impact of Proactive Postsales Service and Cross-Selling Activities on Customer Churn},
+  journal = {Journal of Service Research},
+  year    = {2020},
+  design  = {field-experiment}
+}
+"""
 FILES = {
-    "references.bib": BIB,
+    "references.bib": BIB + EXPERIMENT,
     "kb/ambidexterity/service-sales-ambidexterity.md": concept(
         "service-sales-ambidexterity",
         type="ambidexterity",
         title="Service-sales ambidexterity",
         summary="Serving and selling in one role [@mullins2020ambidextrous].",
-        extra="relations:\n  leads-to: [customer-value]\n",
+        extra='relations:\n  leads-to:\n    - {target: customer-value, cite: "[@becker2020proactive]"}\n',
     ),
     "kb/dilemmas/service-vs-sales.md": concept(
         "service-vs-sales",
@@ -53,7 +65,8 @@ FILES = {
         "polychronicity",
         type="trait",
         summary=CITE,
-        extra="relations:\n  drives: [service-sales-ambidexterity]\n",
+        extra="relations:\n  drives:\n"
+        '    - {target: service-sales-ambidexterity, cite: "[@becker2020proactive, p. 60]"}\n',
     ),
     "kb/practices/clear-priorities.md": concept(
         "clear-priorities", type="practice", summary=CITE, extra="relations:\n  mitigates: [role-ambiguity]\n"
@@ -88,7 +101,10 @@ def test_guide_from_a_case_walks_to_the_tension(make_kb: MakeKb) -> None:
     assert [d.id for d in g.drivers] == ["manager-feedback"]
     assert [p.id for p in g.practices] == ["clear-priorities"]
     assert [o.id for o in g.outcomes] == ["customer-value"]
-    assert [(c.id, e.citations[0].locator) for c, e in g.evidence] == [("customer-churn", "p. 390")]
+    assert ("customer-churn", "p. 390") in [(c.id, e.citations[0].locator) for c, e in g.evidence]
+    assert {c.id for c, _ in g.evidence} == {c.id for c in (*g.matched, *g.risks, *g.traits, *g.outcomes)} | {
+        c.id for t in g.tensions for c in (t.concept, *t.poles, *t.related)
+    } | {c.id for c in (*g.drivers, *g.practices)}
 
 
 def test_guide_for_an_unrelated_concept_is_empty(make_kb: MakeKb) -> None:
@@ -111,15 +127,14 @@ def test_guide_endpoint_for_a_situation(make_kb: MakeKb) -> None:
         churn = next(r for r in body["risks"] if r["id"] == "customer-churn")
         assert churn["citations"][0]["in_text"] == "(Gabler et al., 2017)"
         assert churn["citations"][0]["apa"].startswith("Gabler, C. B.")
-        assert body["evidence"][0]["citations"][0]["in_text"] == "(Gabler et al., 2017, p. 390)"
+        churn_evidence = next(e for e in body["evidence"] if e["concept"]["id"] == "customer-churn")
+        assert churn_evidence["citations"][0]["in_text"] == "(Gabler et al., 2017, p. 390)"
         missing = client.get("/api/v1/guide", params={"concept": "laptop-suport-call"})
         assert missing.status_code == 404 and missing.json()["suggestions"] == ["laptop-support-call"]
 
 
-def test_guide_on_the_repository(make_kb: MakeKb) -> None:
-    from tests.conftest import REPO
-
-    kb, _ = validate(REPO)
+def test_guide_on_the_sample_project(tmp_path: Path) -> None:
+    kb, _ = validate(sample.write(tmp_path / "project", REPO / "docs"))
     g = guide(kb, concept_id="role-ambiguity")
     assert "service-sales-ambidexterity" in [t.concept.id for t in g.tensions]
     assert all(c.summary_citations for c in g.risks + g.traits + g.practices)
@@ -130,10 +145,9 @@ def test_a_situation_starts_from_the_hits_close_to_the_best() -> None:
     assert relevant([]) == []
 
 
-def test_the_laptop_situation_on_the_repository_is_about_serving_or_selling() -> None:
-    from tests.conftest import REPO
-
-    with TestClient(create_app(Settings(root=REPO))) as client:
+def test_the_laptop_situation_is_about_serving_or_selling(tmp_path: Path) -> None:
+    root = sample.write(tmp_path / "project", REPO / "docs")
+    with TestClient(create_app(Settings(root=root))) as client:
         situation = "a customer calls about a laptop that keeps crashing, and a new joystick just arrived"
         body = client.get("/api/v1/guide", params={"situation": situation}).json()
     assert [t["tension"]["id"] for t in body["tensions"]] == ["service-vs-sales"]
