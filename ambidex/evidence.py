@@ -162,7 +162,8 @@ def check_body_length(kb: KnowledgeBase) -> Iterable[Problem]:
                 concept.body_line,
                 1,
                 "short-body",
-                f"the body has {count} word{'s' * (count != 1)}; a {concept.type.value} needs at least {needed}",
+                f"the body has {count} word{'s' * (count != 1)}; "
+                f"a {concept.type.value} needs at least {needed}",
                 "explain what it is, how the sources define and measure it, and what they found"
                 + (
                     "; weigh what each pole offers and costs, and how organisations resolve it"
