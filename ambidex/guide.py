@@ -16,8 +16,17 @@ from dataclasses import dataclass, field
 from ambidex.model import Concept, ConceptType, Evidence, KnowledgeBase, RelationType
 
 TENSION_TYPES = frozenset({ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY})
+# What links a trait, driver or practice to a tension or risk in the answer. An association
+# (`associated-with`) counts too: the guide lists what goes with a tension, and says how with
+# the relation's type.
 HELP_RELATIONS = frozenset(
-    {RelationType.DRIVES, RelationType.MODERATES, RelationType.MITIGATES, RelationType.ADDRESSES}
+    {
+        RelationType.DRIVES,
+        RelationType.MODERATES,
+        RelationType.MITIGATES,
+        RelationType.ADDRESSES,
+        RelationType.ASSOCIATED_WITH,
+    }
 )
 
 
