@@ -37,13 +37,19 @@ def test_edit_link_points_at_the_source_file(built: Path) -> None:
 
 
 def test_editors_guide_is_generated_from_the_code(built: Path) -> None:
-    from ambidex.model import FrontMatter, RelationType
+    from ambidex.evidence import MIN_BODY_WORDS, MIN_BODY_WORDS_TENSION
+    from ambidex.model import Design, FrontMatter, RelationType, SourceType
 
     guide = (built / "editors" / "index.html").read_text()
     for field in FrontMatter.model_fields:
         assert f"<code>{field}</code>" in guide
-    for relation in RelationType:
-        assert f"<code>{relation.value}</code>" in guide
+    for value in [*RelationType, *SourceType, *Design]:
+        assert f"<code>{value.value}</code>" in guide
+    for label in [t.label for t in SourceType] + [d.label for d in Design]:
+        assert f"<td>{label}</td>" in guide
+    assert (
+        f"fewer than {MIN_BODY_WORDS} words" in guide and f"fewer than {MIN_BODY_WORDS_TENSION} for" in guide
+    )
     for command in (
         "ambidex check",
         "ambidex new concept",
