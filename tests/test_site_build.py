@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,12 @@ def test_every_concept_has_a_page_outside_the_nav(built: Path) -> None:
 
 def test_no_broken_internal_links_or_anchors(built: Path) -> None:
     assert broken_links(built) == []
+
+
+def test_hand_written_pages_badge_their_citations_too(built: Path) -> None:
+    home = (built / "index.html").read_text()
+    cited = re.findall(r'<a href="references/#[^"]+">[^<]+</a>( <span class="ambidex-evidence)?', home)
+    assert cited and all(cited), "every citation on the home page has its badge"
 
 
 def test_edit_link_points_at_the_source_file(built: Path) -> None:
