@@ -214,7 +214,9 @@ def test_the_laptop_situation_is_about_serving_or_selling(tmp_path: Path) -> Non
     with TestClient(create_app(Settings(root=root))) as client:
         situation = "a customer calls about a laptop that keeps crashing, and a new joystick just arrived"
         body = client.get("/api/v1/guide", params={"situation": situation}).json()
-    assert [t["tension"]["id"] for t in body["tensions"]] == ["service-vs-sales"]
+    tensions = [t["tension"]["id"] for t in body["tensions"]]
+    assert tensions[0] == "service-vs-sales"
+    assert set(tensions) <= {"service-vs-sales", "service-sales-ambidexterity"}
     assert {"customer-churn", "role-ambiguity"} <= {r["id"] for r in body["risks"]}
     assert body["practices"] and all(p["citations"] for p in body["practices"])
 
@@ -233,4 +235,4 @@ def test_an_associated_trait_is_in_the_guide(make_kb: MakeKb) -> None:
     kb, problems = validate(make_kb(files, base=False))
     assert problems == []
     g = guide(kb, concept_id="laptop-support-call")
-    assert [t.id for t in g.traits] == ["curiosity", "polychronicity"]
+    assert sorted(ids(g.traits)) == ["curiosity", "polychronicity"]
