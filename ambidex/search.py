@@ -46,23 +46,27 @@ from ambidex.model import KnowledgeBase
 from ambidex.render import Renderer
 
 POINTER = "CURRENT"
-FORMAT = "4"  # of what an index directory holds; an index in another format is rebuilt
+FORMAT = "5"  # of what an index directory holds; an index in another format is rebuilt
 # Raw little-endian arrays, not .npy: reading a .npy header parses Python literals, which
 # CPython 3.11 does not do safely from several threads at once.
 DOCS_FILE, DOCS_TYPE = "postings-docs.i4", np.dtype("<i4")
 SCORES_FILE, SCORES_TYPE = "postings-scores.f4", np.dtype("<f4")
 TERMS_FILE = "postings-terms.json"
+# The same for the `heading` field (titles and aliases alone): a word in a title is telling even
+# when the bodies use it everywhere, which one merged field cannot show.
+HEADING_PREFIX = "heading-"
+HEADING_WEIGHT = 1.0
 VOCABULARY_FILE = "vocabulary.json"
 MAX_QUERY_CHARS = 256
 MAX_TERMS = 12
 MAX_WORD = 40
 WEIGHTS = {"title": 4, "aliases": 3, "summary": 2, "body": 1}
 K1, B = 1.2, 0.75
-# A document's rank: BM25, plus COVERAGE for each meaningful query word (or phrase) it matches,
-# so that matching more of the question always counts more than matching one word often; plus
+# A document's rank: its BM25 over the text and (again) over titles and aliases, times COVERAGE
+# and the share of the question's meaningful words it matches (rarer words weigh more); plus
 # NAME_BONUS for each query word that a title or alias it bears covers ("what is X" puts X
 # first), and EXACT_BONUS when a title or alias is the whole question.
-COVERAGE = 1000.0
+COVERAGE = 100.0
 NAME_BONUS = 1500.0
 EXACT_BONUS = 5000.0
 SYNONYM_WEIGHT = 0.9
@@ -150,6 +154,7 @@ def _schema() -> Schema:
         title=STORED,
         summary=STORED,
         text=TEXT(analyzer=_STEM),
+        heading=TEXT(analyzer=_STEM),
         names=TEXT(analyzer=_NAMES, spelling=True),
         exact=KEYWORD(commas=True, lowercase=True),
     )
@@ -180,6 +185,7 @@ def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]
                     "body": renderer.plain(concept.body) + "\n" + evidence,
                 }
             ),
+            "heading": "\n".join([concept.title, *aliases]),
             "names": " ".join([concept.title, *aliases, concept.id.replace("-", " ")]),
             "exact": ",".join(name_key(n) for n in [concept.title, *aliases]),
         }
@@ -201,6 +207,7 @@ def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]
                     "body": " ".join(plain(ref.get(f)) for f in ("abstract", "keywords")),
                 }
             ),
+            "heading": title,
             "names": f"{title} {plain(ref.get('author'))}",
             "exact": name_key(ref.key),
         }
@@ -215,7 +222,8 @@ def build_index(kb: KnowledgeBase, renderer: Renderer, directory: Path) -> Path:
     for doc in documents(kb, renderer):
         writer.add_document(**doc)
     writer.commit()
-    _compile_postings(target)
+    _compile_postings(target, "text")
+    _compile_postings(target, "heading", HEADING_PREFIX)
     groups = [[name_key(term) for term in group] for group in kb.vocabulary]
     (target / VOCABULARY_FILE).write_text(json.dumps(groups), encoding="utf-8")
     (target / "FORMAT").write_text(FORMAT, encoding="utf-8")
@@ -227,19 +235,19 @@ def build_index(kb: KnowledgeBase, renderer: Renderer, directory: Path) -> Path:
     return target
 
 
-def _compile_postings(target: Path) -> None:
-    """Write the `text` postings of the index in `target` as flat arrays with BM25 (k1 1.2,
+def _compile_postings(target: Path, field: str, prefix: str = "") -> None:
+    """Write the postings of one field of the index in `target` as flat arrays with BM25 (k1 1.2,
     b 0.75) term scores: document numbers and scores, and each term's slice of them."""
     ix = index.open_dir(str(target))
     try:
         with ix.reader() as reader:
             size = reader.doc_count_all()
-            lengths = np.array([reader.doc_field_length(d, "text", 0) for d in range(size)], dtype=np.float64)
+            lengths = np.array([reader.doc_field_length(d, field, 0) for d in range(size)], dtype=np.float64)
             mean = float(lengths.mean()) if size else 0.0
             norm = K1 * (1 - B + B * lengths / (mean or 1.0))
             docs, weights, terms, offsets = array("i"), array("f"), [], [0]
-            for term in reader.field_terms("text"):
-                for docnum, weight in reader.postings("text", term).items_as("weight"):
+            for term in reader.field_terms(field):
+                for docnum, weight in reader.postings(field, term).items_as("weight"):
                     docs.append(docnum)
                     weights.append(weight)
                 terms.append(term)
@@ -252,9 +260,11 @@ def _compile_postings(target: Path) -> None:
     df = np.repeat(counts, counts).astype(np.float64)
     idf = np.log1p((size - df + 0.5) / (df + 0.5))
     scores = (idf * tf * (K1 + 1) / (tf + norm[doc_array])).astype(np.float32)
-    doc_array.astype(DOCS_TYPE).tofile(target / DOCS_FILE)
-    scores.astype(SCORES_TYPE).tofile(target / SCORES_FILE)
-    (target / TERMS_FILE).write_text(json.dumps({"terms": terms, "offsets": offsets}), encoding="utf-8")
+    doc_array.astype(DOCS_TYPE).tofile(target / f"{prefix}{DOCS_FILE}")
+    scores.astype(SCORES_TYPE).tofile(target / f"{prefix}{SCORES_FILE}")
+    (target / f"{prefix}{TERMS_FILE}").write_text(
+        json.dumps({"terms": terms, "offsets": offsets}), encoding="utf-8"
+    )
 
 
 def _remove_stale(directory: Path, keep: set[str], spare: int = 3, min_age: float = 3600.0) -> None:
@@ -506,14 +516,9 @@ class SearchIndex:
         self._pair_tag = np.array([tag_code[t] for tags in self._tags for t in tags], dtype=np.int32)
         self._tag_code = tag_code
 
-        terms = json.loads((self.path / TERMS_FILE).read_text(encoding="utf-8"))
-        offsets = terms["offsets"]
-        self._bounds: dict[str, tuple[int, int]] = {
-            term: (offsets[i], offsets[i + 1]) for i, term in enumerate(terms["terms"])
-        }
         # Memory-mapped: pages are read on demand and shared by every worker on the machine.
-        self._docs = _mapped(self.path / DOCS_FILE, DOCS_TYPE)
-        self._scores = _mapped(self.path / SCORES_FILE, SCORES_TYPE)
+        self._bounds, self._docs, self._scores = _postings(self.path, "")
+        self._heading_bounds, self._heading_docs, self._heading_scores = _postings(self.path, HEADING_PREFIX)
 
         self._exact: dict[str, tuple[int, ...]] = {
             name: tuple(reader.postings("exact", name).all_ids()) for name in reader.field_terms("exact")
@@ -565,24 +570,24 @@ class SearchIndex:
         return slots, fuzzy
 
     def _slot_scores(self, slot: _Slot) -> np.ndarray:
-        """Per document, the best score of any of the slot's options (0: not matched). A phrase
-        option counts only where all of its stems occur."""
+        """Per document, the best score of any of the slot's options (0: not matched): the BM25
+        of its stems in the text plus HEADING_WEIGHT times their BM25 in titles and aliases. A
+        phrase option counts only where all of its stems occur."""
         best = np.zeros(self._size)
         for stems_, weight in slot.options:
             bounds = [self._bounds[t] for t in stems_ if t in self._bounds]
             if len(bounds) < len(stems_):
                 continue
-            if len(bounds) == 1:
-                ((start, end),) = bounds
-                docs = self._docs[start:end]
-                best[docs] = np.maximum(best[docs], self._scores[start:end] * weight)
-                continue
             total = np.zeros(self._size)
             count = np.zeros(self._size, dtype=np.int32)
-            for start, end in bounds:
+            for stem, (start, end) in zip(stems_, bounds, strict=True):
                 docs = self._docs[start:end]
                 total[docs] += self._scores[start:end]
                 count[docs] += 1
+                heading = self._heading_bounds.get(stem)
+                if heading is not None:
+                    h_docs = self._heading_docs[heading[0] : heading[1]]
+                    total[h_docs] += HEADING_WEIGHT * self._heading_scores[heading[0] : heading[1]]
             np.maximum(best, np.where(count == len(bounds), total * weight, 0.0), out=best)
         return best
 
@@ -619,8 +624,15 @@ class SearchIndex:
         slots, fuzzy = self._slots(words, prefix)
         per_slot = [self._slot_scores(slot) for slot in slots]
         scores = np.zeros(self._size)
-        for slot, slot_scores in zip(slots, per_slot, strict=True):
-            scores += slot_scores + COVERAGE * self._rarity(slot) * (slot_scores > 0)
+        covered = np.zeros(self._size)
+        rarity = [self._rarity(slot) for slot in slots]
+        for weight, slot_scores in zip(rarity, per_slot, strict=True):
+            scores += slot_scores
+            covered += weight * (slot_scores > 0)
+        # Coordination: a document's score is scaled by the share of the question it matches,
+        # each word weighted by how rare it is, so matching more of the meaningful words counts
+        # for more than matching one of them often.
+        scores *= COVERAGE * covered / (sum(rarity) or 1.0)
         for doc, value in self._name_bonus(slots).items():
             scores[doc] += value
         mask = self._filter(kind, types, tag)
@@ -713,6 +725,16 @@ class SearchIndex:
 
 def _idf(size: int, df: int) -> float:
     return float(np.log1p((size - df + 0.5) / (df + 0.5)))
+
+
+def _postings(directory: Path, prefix: str) -> tuple[dict[str, tuple[int, int]], np.ndarray, np.ndarray]:
+    """One field's compiled postings: each term's slice, document numbers and BM25 scores."""
+    terms = json.loads((directory / f"{prefix}{TERMS_FILE}").read_text(encoding="utf-8"))
+    offsets = terms["offsets"]
+    bounds = {term: (offsets[i], offsets[i + 1]) for i, term in enumerate(terms["terms"])}
+    docs = _mapped(directory / f"{prefix}{DOCS_FILE}", DOCS_TYPE)
+    scores = _mapped(directory / f"{prefix}{SCORES_FILE}", SCORES_TYPE)
+    return bounds, docs, scores
 
 
 def _mapped(path: Path, dtype: np.dtype[Any]) -> np.ndarray:
