@@ -15,11 +15,21 @@ ordered by the strength of the designs behind it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Protocol
 
-from ambidex.model import TENSION_TYPES, Citation, Concept, ConceptType, Evidence, KnowledgeBase, RelationType
+from ambidex.model import (
+    TENSION_TYPES,
+    Citation,
+    Concept,
+    ConceptType,
+    Design,
+    Evidence,
+    KnowledgeBase,
+    RelationType,
+)
 
 # What links a trait, driver or practice to a tension or risk in the answer. An association
 # (`associated-with`) counts too: the guide lists what goes with a tension, and says how with
@@ -287,20 +297,22 @@ def _lean(poles: Sequence[Item], seeds: Sequence[Seed]) -> str | None:
 
 
 # How much a design can show, strongest first; what no design names counts least.
-DESIGN_STRENGTH = {
-    "meta-analysis": 9,
-    "field-experiment": 8,
-    "lab-experiment": 7,
-    "quasi-experiment": 7,
-    "longitudinal-survey": 6,
-    "dyadic-survey": 5,
-    "survey": 4,
-    "simulation": 3,
-    "qualitative": 3,
-    "case-study": 2,
-    "review": 2,
-    "conceptual": 1,
-}
+DESIGN_STRENGTH: Mapping[Design, int] = MappingProxyType(
+    {
+        Design.META_ANALYSIS: 9,
+        Design.FIELD_EXPERIMENT: 8,
+        Design.LAB_EXPERIMENT: 7,
+        Design.QUASI_EXPERIMENT: 7,
+        Design.LONGITUDINAL_SURVEY: 6,
+        Design.DYADIC_SURVEY: 5,
+        Design.SURVEY: 4,
+        Design.SIMULATION: 3,
+        Design.QUALITATIVE: 3,
+        Design.CASE_STUDY: 2,
+        Design.REVIEW: 2,
+        Design.CONCEPTUAL: 1,
+    }
+)
 
 
 def strength(kb: KnowledgeBase, citations: Iterable[Citation]) -> int:
@@ -310,8 +322,8 @@ def strength(kb: KnowledgeBase, citations: Iterable[Citation]) -> int:
         ref = kb.references.get(c.key)
         if ref is None:
             continue
-        for design in ref.get("design").split(","):
-            best = max(best, DESIGN_STRENGTH.get(design.strip(), 0))
+        for design in ref.designs:
+            best = max(best, DESIGN_STRENGTH.get(design, 0))
     return best
 
 

@@ -236,3 +236,23 @@ def test_an_associated_trait_is_in_the_guide(make_kb: MakeKb) -> None:
     assert problems == []
     g = guide(kb, concept_id="laptop-support-call")
     assert sorted(ids(g.traits)) == ["curiosity", "polychronicity"]
+
+
+def test_evidence_comes_strongest_design_first(make_kb: MakeKb) -> None:
+    bib = BIB.replace("  design  = {survey}", "  design  = {field-experiment}", 1)
+    assert bib != BIB
+    files = {
+        **FILES,
+        "references.bib": bib,
+        "kb/risks/role-ambiguity.md": concept(
+            "role-ambiguity",
+            summary=CITE,
+            extra="relations:\n  risk-of: [service-sales-ambidexterity]\n"
+            "evidence:\n  - A survey finding [@mullins2020ambidextrous].\n"
+            "  - An experimental finding [@gabler2017dark].\n",
+        ),
+    }
+    kb, _ = validate(make_kb(files, base=False))
+    g = guide(kb, concept_id="role-ambiguity")
+    keys = [e.citations[0].key for _, e in g.evidence]
+    assert keys.index("gabler2017dark") < keys.index("mullins2020ambidextrous")
