@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ambidex import bibliography, markup
-from ambidex.loader import load
+from ambidex import bibliography, evidence, markup
+from ambidex.loader import load, load_originals
 from ambidex.model import KnowledgeBase
 from ambidex.problems import Problem, did_you_mean, error, sort_problems, warning
 from ambidex.refs import make_key, normal_title
@@ -238,6 +238,7 @@ CHECKS: tuple[Check, ...] = (
     check_duplicate_references,
     check_uncited_references,
     check_isolated_concepts,
+    *evidence.CHECKS,
 )
 
 
@@ -245,7 +246,13 @@ def run_checks(kb: KnowledgeBase) -> list[Problem]:
     return [problem for check in CHECKS for problem in check(kb)]
 
 
-def validate(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
-    """Load the knowledge base under `root` and run every check; problems sorted by place."""
+def validate(root: Path | str, originals: Path | str | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load the knowledge base under `root` and run every check; problems sorted by place.
+
+    With `originals`, a folder of source texts, also report phrasing copied from them."""
     kb, problems = load(root)
-    return kb, sort_problems([*problems, *run_checks(kb)])
+    problems += run_checks(kb)
+    if originals is not None:
+        texts, read_problems = load_originals(originals)
+        problems += [*read_problems, *evidence.check_copied_phrasing(kb, texts)]
+    return kb, sort_problems(problems)

@@ -59,9 +59,18 @@ def check(
     root: RootOption = Path("."),
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json.")] = OutputFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
+    originals: Annotated[
+        Path | None,
+        typer.Option(
+            "--originals",
+            help="A folder of source texts (*.txt, *.md): report runs of 9 or more words copied from them.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Validate kb/ and references.bib; exit 1 on any error (with --strict, on any warning)."""
-    kb, problems = validate(root)
+    kb, problems = validate(root, originals)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     if output is OutputFormat.json:

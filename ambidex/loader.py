@@ -16,12 +16,15 @@ from pydantic import ValidationError
 
 from ambidex import bibliography, markup
 from ambidex.model import (
+    RELATION_ITEM_TAGS,
     Alias,
+    CitedTarget,
     Concept,
     ConceptType,
     Evidence,
     FrontMatter,
     KnowledgeBase,
+    Original,
     Reference,
     Relation,
     RelationType,
@@ -202,7 +205,8 @@ class _ConceptFile:
                 col,
                 "yaml-syntax",
                 message,
-                "check indentation, colons and quotes; quote text that contains ': ' or '#'",
+                "check indentation, colons and quotes; quote text that contains ': ' or '#', "
+                "or that starts with '[' or '@'",
             )
         except (yaml.YAMLError, RecursionError, ValueError) as exc:
             self.fail(line0, 1, "yaml-syntax", f"invalid YAML: {exc}", "check the front matter's syntax")
@@ -234,22 +238,25 @@ class _ConceptFile:
     def _schema_problem(self, err: Mapping[str, Any]) -> Problem:
         loc = tuple(err["loc"])
         kind = err["type"]
+        in_relation = len(loc) > 3 and loc[0] == "relations"
+        if in_relation and loc[3] in RELATION_ITEM_TAGS:  # which form of a relation item it was
+            loc = loc[:3] + loc[4:]
         where = ".".join(str(p) for p in loc) or "front matter"
+        fields = CitedTarget.model_fields if in_relation else FrontMatter.model_fields
         if kind == "missing":
-            mark = self.marks.find(())
+            mark = self.marks.find(loc[:-1])
+            inside = f" in {'.'.join(str(p) for p in loc[:-1])}" if len(loc) > 1 else ""
             return error(
                 self.path,
                 mark.line,
                 mark.col,
                 "missing-field",
-                f"the required field '{loc[-1]}' is missing",
-                f"add '{loc[-1]}:' to the front matter",
+                f"the required field '{loc[-1]}' is missing{inside}",
+                f"add '{loc[-1]}:' to the front matter" if not inside else f"add '{loc[-1]}:' to it",
             )
         if kind == "extra_forbidden":
             mark = self.marks.find(loc)
-            hint = did_you_mean(str(loc[-1]), FrontMatter.model_fields) or (
-                "allowed fields: " + ", ".join(FrontMatter.model_fields)
-            )
+            hint = did_you_mean(str(loc[-1]), fields) or ("allowed fields: " + ", ".join(fields))
             return error(self.path, mark.line, mark.col, "unknown-field", f"unknown field '{loc[-1]}'", hint)
         if len(loc) >= 2 and loc[0] == "relations" and loc[-1] == "[key]":
             bad = str(err.get("input", loc[1]))
@@ -272,6 +279,10 @@ class _ConceptFile:
             )
         elif "pattern" in kind:
             hint = "use lower-case words joined by hyphens, e.g. role-ambiguity"
+        elif in_relation:
+            hint = 'write a concept id, or {target: id, cite: "[@key]"} with the source of the relation'
+        elif len(loc) >= 2 and loc[0] == "relations":
+            hint = "give each relation type a list: risk-of: [id, ...]"
         return error(self.path, mark.line, mark.col, "schema", f"{where}: {err['msg']}", hint)
 
     def concept(self, stem: str, directory: str) -> Concept | None:
@@ -312,6 +323,7 @@ class _ConceptFile:
             return lambda line, col: _text_position(mark, line, col, value, source)
 
         summary_spans = markup.scan(fm.summary, in_scalar(("summary",), fm.summary))
+        summary_mark = self.marks.find(("summary",))
         evidence = []
         links = list(markup.links_in(summary_spans))
         for index, text in enumerate(fm.evidence):
@@ -322,10 +334,24 @@ class _ConceptFile:
         body_spans = markup.scan(body, lambda line, col: (body_line + line - 1, col))
         links.extend(markup.links_in(body_spans))
         relations = []
-        for rel_type, targets in fm.relations.items():
-            for index, target in enumerate(targets):
-                mark = self.marks.find(("relations", rel_type.value, index))
-                relations.append(Relation(type=rel_type, target=target, line=mark.line, col=mark.col))
+        for rel_type, items in fm.relations.items():
+            for index, item in enumerate(items):
+                where: Path_ = ("relations", rel_type.value, index)
+                if isinstance(item, CitedTarget):
+                    mark = self.marks.find((*where, "target"))
+                    spans = markup.scan(item.cite, in_scalar((*where, "cite"), item.cite))
+                    relation = Relation(
+                        type=rel_type,
+                        target=item.target,
+                        line=mark.line,
+                        col=mark.col,
+                        citations=markup.citations_in(spans),
+                        cite=item.cite,
+                    )
+                else:
+                    mark = self.marks.find(where)
+                    relation = Relation(type=rel_type, target=item, line=mark.line, col=mark.col)
+                relations.append(relation)
         aliases = []
         for index, name in enumerate(fm.aliases):
             mark = self.marks.find(("aliases", index))
@@ -347,6 +373,7 @@ class _ConceptFile:
             summary_citations=markup.citations_in(summary_spans),
             body_citations=markup.citations_in(body_spans),
             links=tuple(links),
+            summary_line=summary_mark.line,
         )
 
 
@@ -406,6 +433,25 @@ def load_references(root: Path | str) -> tuple[list[Reference], str | None, list
         return [], None, problems
     references, bib_problems = bibliography.parse(read[0], BIB_FILE)
     return references, read[0], problems + bib_problems
+
+
+ORIGINAL_SUFFIXES = (".txt", ".md")
+
+
+def load_originals(directory: Path | str) -> tuple[list[Original], list[Problem]]:
+    """Read every `*.txt` and `*.md` file directly in `directory`: the texts entries must not
+    copy from. Each is named by `directory` (as given) and its file name."""
+    directory = Path(directory)
+    problems: list[Problem] = []
+    originals: list[Original] = []
+    for path in sorted(directory.iterdir()) if directory.is_dir() else []:
+        if path.suffix.lower() not in ORIGINAL_SUFFIXES or not path.is_file():
+            continue
+        name = (directory / path.name).as_posix()
+        read = _read_text(path, name, problems)
+        if read is not None:
+            originals.append(Original(path=name, text=read[0]))
+    return originals, problems
 
 
 def load(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:

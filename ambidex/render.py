@@ -21,14 +21,17 @@ from ambidex.files import DiskCache
 from ambidex.model import Citation, Concept, KnowledgeBase
 
 UrlFor = Callable[[str], str]
+BadgeFor = Callable[[str], str]
 
 
 @dataclass(frozen=True)
 class Links:
-    """Where concept ids and reference keys point in the output."""
+    """Where concept ids and reference keys point in the output; `badge`, when given, is the
+    inline HTML put after each citation of a known reference (its source type and design)."""
 
     concept: UrlFor
     reference: UrlFor
+    badge: BadgeFor | None = None
 
 
 def _escape_md(text: str) -> str:
@@ -44,7 +47,7 @@ class Renderer:
 
     # ------------------------------------------------------------ citations as text
 
-    def _item(self, citation: Citation, link: UrlFor | None) -> str:
+    def _item(self, citation: Citation, link: UrlFor | None, badge: BadgeFor | None) -> str:
         known = citation.key in self.kb.references
         label = self.apa.label(citation.key) if known else f"{citation.key}?"
         if link is not None and known:
@@ -55,9 +58,10 @@ class Renderer:
             text += f", {citation.locator}"
         if citation.suffix:
             text += f", {citation.suffix}"
-        return text
+        mark = badge(citation.key) if badge is not None and known else ""
+        return f"{text} {mark}" if mark else text
 
-    def _narrative(self, citation: Citation, link: UrlFor | None) -> str:
+    def _narrative(self, citation: Citation, link: UrlFor | None, badge: BadgeFor | None) -> str:
         if citation.key not in self.kb.references:
             return f"{citation.key}?"
         author = self.apa.author(citation.key).replace(" & ", " and ")
@@ -66,16 +70,27 @@ class Renderer:
             year += f", {citation.locator}"
         if link is not None:
             author = f"[{_escape_md(author)}]({link(citation.key)})"
-        return f"{author} ({year})"
+        mark = badge(citation.key) if badge is not None else ""
+        return f"{author} ({year}) {mark}" if mark else f"{author} ({year})"
 
     def in_text(
-        self, citations: Iterable[Citation], narrative: bool = False, link: UrlFor | None = None
+        self,
+        citations: Iterable[Citation],
+        narrative: bool = False,
+        link: UrlFor | None = None,
+        badge: BadgeFor | None = None,
     ) -> str:
         """APA 7 in-text form: `(see Gabler et al., 2017, p. 383; Mullins et al., 2020)`."""
         items = list(citations)
         if narrative and len(items) == 1:
-            return self._narrative(items[0], link)
-        return "(" + "; ".join(self._item(c, link) for c in items) + ")"
+            return self._narrative(items[0], link, badge)
+        return "(" + "; ".join(self._item(c, link, badge) for c in items) + ")"
+
+    def in_text_linked(self, citations: Iterable[Citation], links: Links | None) -> str:
+        """The in-text form with each citation linked and badged as `links` says."""
+        if links is None:
+            return self.in_text(citations)
+        return self.in_text(citations, link=links.reference, badge=links.badge)
 
     # ------------------------------------------------------------ whole texts
 
@@ -96,7 +111,10 @@ class Renderer:
             else:
                 out.append(
                     self.in_text(
-                        span.citations, narrative=not span.bracketed, link=links.reference if links else None
+                        span.citations,
+                        narrative=not span.bracketed,
+                        link=links.reference if links else None,
+                        badge=links.badge if links else None,
                     )
                 )
         out.append(text[last:])
@@ -106,9 +124,9 @@ class Renderer:
         """Text with citations in APA form and concept links as their labels, no markup."""
         return self.markdown(text, None).replace("\\[", "[").replace("\\]", "]")
 
-    def cited_keys(self, concept: Concept) -> list[str]:
-        """The keys a concept cites, in APA reference-list order."""
-        cited = set(concept.cited_keys)
+    def cited_keys(self, concept: Concept, also: Iterable[Citation] = ()) -> list[str]:
+        """The keys a concept cites (and those of `also`), in APA reference-list order."""
+        cited = set(concept.cited_keys) | {c.key for c in also}
         return [key for key in self.apa.sorted_keys() if key in cited]
 
 

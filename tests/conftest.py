@@ -48,7 +48,8 @@ BIB = """@article{gabler2017dark,
   volume  = {20},
   number  = {4},
   pages   = {379--392},
-  doi     = {10.1177/1094670517712019}
+  doi     = {10.1177/1094670517712019},
+  design  = {survey}
 }
 
 @article{mullins2020ambidextrous,
@@ -56,9 +57,32 @@ BIB = """@article{gabler2017dark,
   title   = {The Ambidextrous Sales Force},
   journal = {Journal of Service Research},
   year    = {2020},
-  doi     = {10.1177/1094670519883344}
+  doi     = {10.1177/1094670519883344},
+  design  = {survey}
 }
 """
+
+# A body long enough for any type of concept (dilemmas and forms of ambidexterity need the most),
+# in words that the search tests do not look for.
+PROSE = (
+    "This entry explains the idea in plain words. It says what the idea is, where it comes from and "
+    "why a reader in a commercial team might care about it. It then reports how the studies define "
+    "it, which questions they asked, whom they asked and in which industries, and what they found "
+    "when they compared teams, people and periods. Where the studies disagree, the entry says so and "
+    "names the setting of each study, because a result from a call centre may not carry over to a "
+    "team that visits large accounts.\n\n"
+    "A good entry also weighs the idea against its opposite. It says what each side offers and what "
+    "each side costs, when a team should lean one way and when the other, and how firms have "
+    "combined both, for example by separating units, by switching over time, or by asking each "
+    "person to decide in the moment. It points to related entries for the traits, drivers and "
+    "practices that make the balance easier, and to the risks of leaning too far either way.\n\n"
+    "Finally, the entry tells the reader how strong the evidence is. A single survey of one firm is "
+    "weaker than several studies that agree, and an experiment can show a cause where a survey can "
+    "only show that two things move together. The reader should leave with a clear picture, a sense "
+    "of the limits of what is known, and the sources to read next, each of them cited where it is "
+    "used so that every claim can be traced back to its origin and checked by anyone who wishes to "
+    "do so later on.\n"
+)
 
 
 def concept(
@@ -67,9 +91,13 @@ def concept(
     title: str | None = None,
     summary: str = "A summary [@gabler2017dark].",
     extra: str = "",
-    body: str = "Body text.\n",
+    body: str = PROSE,
+    evidence: str = "A finding [@gabler2017dark].",
 ) -> str:
-    """The text of a concept file with the given fields."""
+    """The text of a concept file with the given fields; `evidence` is added after `extra`
+    unless `extra` has its own (or `evidence` is empty)."""
+    if evidence and "evidence:" not in extra:
+        extra += f"evidence:\n  - {evidence}\n"
     return (
         f"---\nid: {id}\ntitle: {title or id.replace('-', ' ').capitalize()}\ntype: {type}\n"
         f"summary: {summary}\n{extra}---\n{body}"
@@ -83,7 +111,7 @@ def base_files() -> dict[str, str]:
         "kb/risks/role-ambiguity.md": concept(
             "role-ambiguity",
             extra="aliases: [role conflict]\nrelations:\n  risk-of: [service-sales-ambidexterity]\n",
-            body="Linked to [[service-sales-ambidexterity]] [@gabler2017dark, p. 383].\n",
+            body="Linked to [[service-sales-ambidexterity]] [@gabler2017dark, p. 383].\n\n" + PROSE,
         ),
         "kb/ambidexterity/service-sales-ambidexterity.md": concept(
             "service-sales-ambidexterity",

@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.deps import KEY
 from api.settings import Settings
-from tests.conftest import MakeKb
+from tests import sample
+from tests.conftest import REPO, MakeKb
 
 V1 = "/api/v1"
 
@@ -26,8 +27,9 @@ def client(make_kb: MakeKb) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def repo_client(repo_copy: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(root=repo_copy))) as c:
+def sample_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    root = sample.write(tmp_path_factory.mktemp("sample") / "project", REPO / "docs")
+    with TestClient(create_app(Settings(root=root))) as c:
         yield c
 
 
@@ -189,8 +191,8 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("q", HOSTILE, ids=[f"q{i}" for i in range(len(HOSTILE))])
-def test_hostile_queries(repo_client: TestClient, q: str) -> None:
-    r = repo_client.get(f"{V1}/search", params={"q": q})
+def test_hostile_queries(sample_client: TestClient, q: str) -> None:
+    r = sample_client.get(f"{V1}/search", params={"q": q})
     assert r.status_code in (200, 400), r.text
     if r.status_code == 200:
         body = r.json()

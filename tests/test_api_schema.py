@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +15,12 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
 from api.settings import Settings
-from tests.conftest import copy_content
+from tests import sample
+from tests.conftest import REPO
 
-# The schema is read when this module is collected, so the app exists before any fixture runs;
-# it loads a copy of the repository's knowledge base, never the checkout itself.
-APP = create_app(Settings(root=copy_content(Path(tempfile.mkdtemp(prefix="ambidex-schema-")))))
+# schemathesis reads the schema when the module is collected, so the app exists by then.
+ROOT = sample.write(Path(tempfile.mkdtemp(prefix="ambidex-schema-")) / "project", REPO / "docs")
+APP = create_app(Settings(root=ROOT))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -26,6 +28,7 @@ def _lifespan() -> Iterator[None]:
     """Run the app's lifespan (load the build) around the generated cases."""
     with TestClient(APP):
         yield
+    shutil.rmtree(ROOT.parent, ignore_errors=True)
 
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)

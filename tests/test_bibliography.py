@@ -16,7 +16,7 @@ from tests.conftest import BIB
 def test_parse_keeps_lines_and_raw() -> None:
     refs, problems = bibliography.parse(BIB)
     assert problems == []
-    assert [(r.key, r.line) for r in refs] == [("gabler2017dark", 1), ("mullins2020ambidextrous", 12)]
+    assert [(r.key, r.line) for r in refs] == [("gabler2017dark", 1), ("mullins2020ambidextrous", 13)]
     assert refs[0].field_lines["doi"] == 9
     assert refs[0].raw.startswith("@article{gabler2017dark,")
 

@@ -10,17 +10,27 @@ from ambidex.checks import validate
 from ambidex.guide import Seed, guide, seeds_from
 from api.app import create_app
 from api.settings import Settings
-from tests.conftest import BIB, MakeKb, concept
+from tests import sample
+from tests.conftest import BIB, REPO, MakeKb, concept
 
 CITE = "S [@gabler2017dark]."
+EXPERIMENT = """
+@article{becker2020proactive,
+  author  = {Becker, Jan U. and Spann, Martin and Barrot, Christian},
+  title   = {Impact of Proactive Postsales Service and Cross-Selling Activities on Customer Churn},
+  journal = {Journal of Service Research},
+  year    = {2020},
+  design  = {field-experiment}
+}
+"""
 FILES = {
-    "references.bib": BIB,
+    "references.bib": BIB + EXPERIMENT,
     "kb/ambidexterity/service-sales-ambidexterity.md": concept(
         "service-sales-ambidexterity",
         type="ambidexterity",
         title="Service-sales ambidexterity",
         summary="Serving and selling in one role [@mullins2020ambidextrous].",
-        extra="relations:\n  leads-to: [customer-value]\n",
+        extra='relations:\n  leads-to:\n    - {target: customer-value, cite: "[@becker2020proactive]"}\n',
     ),
     "kb/dilemmas/service-vs-sales.md": concept(
         "service-vs-sales",
@@ -55,7 +65,8 @@ FILES = {
         "polychronicity",
         type="trait",
         summary=CITE,
-        extra="relations:\n  drives: [service-sales-ambidexterity]\n",
+        extra="relations:\n  drives:\n"
+        '    - {target: service-sales-ambidexterity, cite: "[@becker2020proactive, p. 60]"}\n',
     ),
     "kb/practices/clear-priorities.md": concept(
         "clear-priorities", type="practice", summary=CITE, extra="relations:\n  mitigates: [role-ambiguity]\n"
@@ -101,7 +112,7 @@ def test_guide_from_a_case_walks_to_the_tension(make_kb: MakeKb) -> None:
     assert ids(g.drivers) == ["manager-feedback"]
     assert ids(g.practices) == ["clear-priorities"]
     assert ids(g.outcomes) == ["customer-value"]
-    assert [(c.id, e.citations[0].locator) for c, e in g.evidence] == [("customer-churn", "p. 390")]
+    assert ("customer-churn", "p. 390") in [(c.id, e.citations[0].locator) for c, e in g.evidence]
 
 
 def test_the_lean_of_a_situation_puts_its_risks_first(make_kb: MakeKb) -> None:
@@ -170,13 +181,14 @@ def test_guide_endpoint_for_a_situation(make_kb: MakeKb) -> None:
         assert churn["why"]["path"][-1]["relation"] == "risk-of"
         assert churn["citations"][0]["in_text"] == "(Gabler et al., 2017)"
         assert churn["citations"][0]["apa"].startswith("Gabler, C. B.")
-        assert body["evidence"][0]["citations"][0]["in_text"] == "(Gabler et al., 2017, p. 390)"
+        churn_evidence = next(e for e in body["evidence"] if e["concept"]["id"] == "customer-churn")
+        assert churn_evidence["citations"][0]["in_text"] == "(Gabler et al., 2017, p. 390)"
         missing = client.get("/api/v1/guide", params={"concept": "laptop-suport-call"})
         assert missing.status_code == 404 and missing.json()["suggestions"] == ["laptop-support-call"]
 
 
-def test_guide_on_the_repository(repo_copy: Path) -> None:
-    kb, _ = validate(repo_copy)
+def test_guide_on_the_sample_project(tmp_path: Path) -> None:
+    kb, _ = validate(sample.write(tmp_path / "project", REPO / "docs"))
     g = guide(kb, concept_id="role-ambiguity")
     assert g.tensions
     assert all(i.concept.summary_citations for i in g.risks + g.traits + g.practices)
@@ -188,8 +200,9 @@ def test_a_situation_starts_from_the_hits_close_to_the_best() -> None:
     assert seeds_from([]) == []
 
 
-def test_the_laptop_situation_on_the_repository_is_about_serving_or_selling(repo_copy: Path) -> None:
-    with TestClient(create_app(Settings(root=repo_copy))) as client:
+def test_the_laptop_situation_is_about_serving_or_selling(tmp_path: Path) -> None:
+    root = sample.write(tmp_path / "project", REPO / "docs")
+    with TestClient(create_app(Settings(root=root))) as client:
         situation = "a customer calls about a laptop that keeps crashing, and a new joystick just arrived"
         body = client.get("/api/v1/guide", params={"situation": situation}).json()
     tensions = [t["tension"]["id"] for t in body["tensions"]]

@@ -51,3 +51,16 @@ def test_html_conversions_do_not_leak_into_each_other() -> None:
     assert "Its note." in first and "footnote" in first
     second = to_html("Plain HTML text.")
     assert second == "<p>Plain HTML text.</p>"
+
+
+def test_badges_follow_known_citations_only(make_kb: MakeKb) -> None:
+    r = _renderer(make_kb)
+    badged = Links(LINKS.concept, LINKS.reference, badge=lambda key: f"<b>{key}</b>")
+    text = r.markdown("A [@gabler2017dark, p. 3; @nobody2000]. As @mullins2020ambidextrous said.", badged)
+    assert text == (
+        "A ([Gabler et al., 2017](#ref-gabler2017dark), p. 3 <b>gabler2017dark</b>; nobody2000?). "
+        "As [Mullins et al.](#ref-mullins2020ambidextrous) (2020) <b>mullins2020ambidextrous</b> said."
+    )
+    assert r.markdown("A [@gabler2017dark].", Links(LINKS.concept, LINKS.reference, badge=lambda _: "")) == (
+        "A ([Gabler et al., 2017](#ref-gabler2017dark))."
+    )

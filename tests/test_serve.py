@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import urllib.error
@@ -12,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.common import serving
-from tests.conftest import REPO
+from tests.site_helpers import copy_project
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -24,8 +23,7 @@ def _get(url: str) -> tuple[int, bytes]:
 
 
 def test_build_then_serve(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".venv", ".git", "site", ".ambidex", "bench"))
+    root = copy_project(tmp_path / "project")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     built = subprocess.run(
         [sys.executable, "-m", "ambidex", "build", "--root", str(root)],

@@ -150,3 +150,59 @@ def test_guide_page_answers_and_explains_through_the_api(page: Page, served: str
     tension.locator("h3 a").click()
     expect(page.locator("h1")).to_be_visible()
     assert "/concepts/" in page.url
+
+
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    parts = [float(p) for p in re.findall(r"[\d.]+", css)]
+    return (parts[0], parts[1], parts[2], parts[3] if len(parts) > 3 else 1.0)
+
+
+def _over(top: tuple[float, float, float, float], under: tuple[float, ...]) -> tuple[float, ...]:
+    alpha = top[3]
+    return tuple(top[i] * alpha + under[i] * (1 - alpha) for i in range(3))
+
+
+def _luminance(rgb: tuple[float, ...]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(page: Page, selector: str) -> float:
+    """WCAG contrast of an element's text against its background (blended over the page's)."""
+    colours = page.locator(selector).first.evaluate(
+        "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor,"
+        " getComputedStyle(document.body).backgroundColor]"
+    )
+    page_bg = _over(_rgba(colours[2]), (255, 255, 255))
+    background = _over(_rgba(colours[1]), page_bg)
+    text = _over(_rgba(colours[0]), background)
+    light, dark = sorted((_luminance(text), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_citations_carry_a_readable_evidence_badge(page: Page, site_url: str) -> None:
+    page.goto(site_url + "/concepts/polychronicity/")
+    edge = page.locator("article li:has-text('Associated with:')")
+    expect(edge.locator("a", has_text="Service-sales ambidexterity")).to_be_visible()
+    expect(edge.locator("a[href$='#ref-mullins2020ambidextrous']")).to_contain_text("Mullins et al., 2020")
+    badge = edge.locator(".ambidex-evidence")
+    expect(badge).to_have_text("Peer-reviewed · Survey")
+    expect(badge).to_have_attribute("title", "Peer-reviewed article; design: survey")
+    entry = page.locator("li:has(#ref-mullins2020ambidextrous) .ambidex-evidence")
+    expect(entry).to_have_text("Peer-reviewed · Survey")
+    selector = "article .ambidex-evidence"
+    schemes = []
+    for _ in range(2):
+        schemes.append(page.locator("body").get_attribute("data-md-color-scheme"))
+        assert _contrast(page, selector) >= 4.5
+        page.locator("form[data-md-component='palette'] label:visible").first.click()
+    assert set(schemes) == {"default", "slate"}
+    page.goto(site_url + "/concepts/customer-retention/")
+    inbound = page.locator("article li:has-text('Driven by:')")
+    expect(inbound.locator(".ambidex-evidence--causal")).to_have_text("Peer-reviewed · Field experiment")
+    inbound.locator("a[href$='#ref-becker2020proactive']").click()
+    expect(page.locator("li:has(#ref-becker2020proactive)")).to_be_in_viewport()

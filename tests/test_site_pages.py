@@ -8,7 +8,7 @@ from ambidex.checks import validate
 from ambidex.model import ConceptType
 from ambidex.render import Renderer
 from ambidex.site.pages import SitePages, tension_map
-from tests.conftest import MakeKb, concept
+from tests.conftest import BIB, MakeKb, concept
 
 
 def pages(make_kb: MakeKb, files: dict[str, str | bytes | None] | None = None) -> dict[str, str]:
@@ -34,9 +34,15 @@ def test_concept_page(make_kb: MakeKb) -> None:
     assert "tags: []" in page
     assert "[Service sales ambidexterity](service-sales-ambidexterity.md)" in page
     assert "**Risk of:**" in page
-    # In-text citation with locator links to an anchor that the page's reference list defines.
-    assert "([Gabler et al., 2017](#ref-gabler2017dark), p. 383)" in page
+    # In-text citation with locator links to an anchor that the page's reference list defines,
+    # with the badge of its source type and design.
+    badge = (
+        '<span class="ambidex-evidence" title="Peer-reviewed article; design: survey">'
+        "Peer-reviewed · Survey</span>"
+    )
+    assert f"([Gabler et al., 2017](#ref-gabler2017dark), p. 383 {badge})" in page
     assert '<span id="ref-gabler2017dark"></span>Gabler, C. B., Ogilvie, J.' in page
+    assert re.search(r'<span id="ref-gabler2017dark"></span>[^\n]*</a> ' + re.escape(badge), page)
     assert '<a href="https://doi.org/10.1177/1094670517712019">' in page
     assert "## How to cite this page" in page and "https://kb.example/concepts/role-ambiguity/" in page
     assert "Source file: `kb/risks/role-ambiguity.md`" in page
@@ -48,8 +54,53 @@ def test_backlinks_and_tension_map(make_kb: MakeKb) -> None:
     assert "```mermaid" in page and "c_role_ambiguity -->|risk-of| c_service_sales_ambidexterity" in page
 
 
+EDGES = (
+    "relations:\n"
+    "  risk-of:\n"
+    '    - {target: service-sales-ambidexterity, cite: "[@mullins2020ambidextrous, p. 5]"}\n'
+    "  associated-with: [service-sales-ambidexterity]\n"
+)
+
+
+def test_relations_and_backlinks_show_their_source(make_kb: MakeKb) -> None:
+    generated = pages(
+        make_kb,
+        {
+            "kb/risks/role-ambiguity.md": concept("role-ambiguity", extra=EDGES),
+            "references.bib": BIB.replace("{survey}", "{field-experiment, survey}"),
+        },
+    )
+    badge = (
+        '<span class="ambidex-evidence ambidex-evidence--causal" title="Peer-reviewed article; '
+        'design: field experiment, survey; can show cause and effect">'
+        "Peer-reviewed · Field experiment, Survey</span>"
+    )
+    source = f"([Mullins et al., 2020](#ref-mullins2020ambidextrous), p. 5 {badge})"
+    page = generated["concepts/role-ambiguity.md"]
+    assert f"- **Risk of:** [Service sales ambidexterity](service-sales-ambidexterity.md) {source}" in page
+    assert "- **Associated with:** [Service sales ambidexterity](service-sales-ambidexterity.md)\n" in page
+    assert '<span id="ref-mullins2020ambidextrous"></span>' in page, "the edge's source is listed"
+    target = generated["concepts/service-sales-ambidexterity.md"]
+    assert f"- **Risks:** [Role ambiguity](role-ambiguity.md) {source}" in target
+    assert "- **Associated with:** [Role ambiguity](role-ambiguity.md)\n" in target
+    # The target page lists the source of the inverse edge, so the citation's link has its anchor.
+    assert '<span id="ref-mullins2020ambidextrous"></span>' in target
+
+
+def test_badge_of_a_practitioner_source_names_its_kind(make_kb: MakeKb) -> None:
+    bib = BIB.replace(
+        "  design  = {survey}\n}\n\n@article{mullins", "  sourcetype = {practitioner}\n}\n\n@article{mullins"
+    )
+    page = pages(make_kb, {"references.bib": bib})["concepts/role-ambiguity.md"]
+    assert (
+        '([Gabler et al., 2017](#ref-gabler2017dark), p. 383 <span class="ambidex-evidence" '
+        'title="Practitioner article">Practitioner article</span>)' in page
+    )
+
+
 def test_bibliography_page(make_kb: MakeKb) -> None:
     refs = pages(make_kb)["references.md"]
+    assert refs.count('<span class="ambidex-evidence" title="Peer-reviewed article; design: survey">') == 2
     blocks = re.findall(r'<div class="ambidex-reference" id="([^"]+)"', refs)
     assert blocks == ["gabler2017dark", "mullins2020ambidextrous"], "APA order, one block each"
     assert "Cited in: [Role ambiguity](concepts/role-ambiguity.md)" in refs

@@ -14,7 +14,15 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from ambidex.model import TENSION_TYPES, Concept, ConceptType, KnowledgeBase, RelationType
+from ambidex.model import (
+    TENSION_TYPES,
+    Citation,
+    Concept,
+    ConceptType,
+    KnowledgeBase,
+    Reference,
+    RelationType,
+)
 from ambidex.render import Links, Renderer
 
 SITE_NAME = "Ambidex"
@@ -45,6 +53,18 @@ def _in_concepts(concept_id: str) -> str:
 
 
 CONCEPT_LINKS = Links(concept=_in_concepts, reference=lambda key: f"#ref-{key}")
+
+
+def evidence_badge(ref: Reference) -> str:
+    """The source type and design of a reference as a small inline badge with a tooltip."""
+    label = ref.evidence_label()
+    if not label:
+        return ""
+    causal = " ambidex-evidence--causal" if ref.causal else ""
+    return (
+        f'<span class="ambidex-evidence{causal}" title="{html.escape(ref.evidence_title())}">'
+        f"{html.escape(label)}</span>"
+    )
 
 
 def _linkify(apa_html: str) -> str:
@@ -110,9 +130,19 @@ class SitePages:
         self.kb = kb
         self.r = renderer
         self.site_url = site_url.rstrip("/")
+        self.links = Links(CONCEPT_LINKS.concept, CONCEPT_LINKS.reference, badge=self.badge)
+
+    def badge(self, key: str) -> str:
+        ref = self.kb.references.get(key)
+        return evidence_badge(ref) if ref is not None else ""
 
     def md(self, text: str) -> str:
-        return self.r.markdown(text, CONCEPT_LINKS)
+        return self.r.markdown(text, self.links)
+
+    def _edge(self, concept_id: str, citations: tuple[Citation, ...]) -> str:
+        """A related concept as a link, followed by the source of the relation if it has one."""
+        link = f"[{self.kb.concepts[concept_id].title}]({concept_id}.md)"
+        return f"{link} {self.r.in_text_linked(citations, self.links)}" if citations else link
 
     def concept(self, c: Concept) -> str:
         kb = self.kb
@@ -139,16 +169,16 @@ class SitePages:
         grouped: dict[RelationType, list[str]] = defaultdict(list)
         for rel in c.relations:
             if rel.target in kb.concepts:
-                grouped[rel.type].append(rel.target)
+                grouped[rel.type].append(self._edge(rel.target, rel.citations))
         if grouped:
             out += ["## Relations", ""]
-            out += [f"- **{t.label}:** {_link_list(kb, ids)}" for t, ids in grouped.items()] + [""]
+            out += [f"- **{t.label}:** {', '.join(items)}" for t, items in grouped.items()] + [""]
         back: dict[RelationType, list[str]] = defaultdict(list)
         for edge in kb.backlinks(c.id):
-            back[edge.type].append(edge.source)
+            back[edge.type].append(self._edge(edge.source, edge.citations))
         if back:
             out += ["## Linked from", ""]
-            out += [f"- **{t.inverse_label}:** {_link_list(kb, ids)}" for t, ids in back.items()] + [""]
+            out += [f"- **{t.inverse_label}:** {', '.join(items)}" for t, items in back.items()] + [""]
         if c.type in TENSION_TYPES and back:
             out += ["## Map", "", tension_map(kb, c.id), ""]
         out += self._references(c)
@@ -165,11 +195,13 @@ class SitePages:
         return "\n".join(out)
 
     def _references(self, c: Concept) -> list[str]:
-        keys = self.r.cited_keys(c)
+        """The works the page cites: the concept's own, and the sources of edges into it."""
+        inbound = [x for edge in self.kb.backlinks(c.id) for x in edge.citations]
+        keys = self.r.cited_keys(c, also=inbound)
         if not keys:
             return []
         items = [
-            f'- <span id="ref-{key}"></span>{_linkify(self.r.apa.entry(key))} '
+            f'- <span id="ref-{key}"></span>{_linkify(self.r.apa.entry(key))} {self.badge(key)} '
             f"[:material-book-open-variant: all details](../references.md#{key})"
             for key in keys
         ]
@@ -196,6 +228,8 @@ class SitePages:
                 _linkify(self.r.apa.entry(key)),
                 "",
             ]
+            if self.badge(key):
+                out += [self.badge(key), ""]
             if ref.doi:
                 out += [f"DOI: [{ref.doi}](https://doi.org/{ref.doi})", ""]
             if cited:
