@@ -21,8 +21,17 @@ from typing import Any, Protocol
 
 from ambidex.model import TENSION_TYPES, Citation, Concept, ConceptType, Evidence, KnowledgeBase, RelationType
 
+# What links a trait, driver or practice to a tension or risk in the answer. An association
+# (`associated-with`) counts too: the guide lists what goes with a tension, and says how with
+# the relation's type.
 HELP_RELATIONS = frozenset(
-    {RelationType.DRIVES, RelationType.MODERATES, RelationType.MITIGATES, RelationType.ADDRESSES}
+    {
+        RelationType.DRIVES,
+        RelationType.MODERATES,
+        RelationType.MITIGATES,
+        RelationType.ADDRESSES,
+        RelationType.ASSOCIATED_WITH,
+    }
 )
 OUTCOME_RELATIONS = frozenset({RelationType.LEADS_TO})
 # A seed's weight falls by this factor at each step through the graph; steps beyond MAX_STEPS

@@ -16,7 +16,24 @@ class ProblemOut(BaseModel):
     suggestions: list[str] | None = None
 
 
-class CitationOut(BaseModel):
+class SourceOut(BaseModel):
+    """What kind of work a reference is and how it found what it reports."""
+
+    source_type: str | None = Field(
+        description="peer-reviewed, conference, book, report or practitioner "
+        "(from the entry's sourcetype field, else its entry type); null when neither says."
+    )
+    source_type_label: str | None = Field(description="e.g. 'Peer-reviewed article'.")
+    design: list[str] = Field(
+        description="Study designs (slugs such as survey, dyadic-survey, field-experiment, "
+        "conceptual, review); empty when the reference names none."
+    )
+    design_labels: list[str] = Field(description="The designs as words, e.g. ['Dyadic survey'].")
+    causal: bool = Field(description="True when a design can show cause and effect (an experiment).")
+    evidence_label: str = Field(description="Source type and design in one short label, as the site's badge.")
+
+
+class CitationOut(SourceOut):
     key: str
     locator: str = ""
     prefix: str = ""
@@ -55,12 +72,14 @@ class RelationOut(BaseModel):
     type: str
     label: str
     target: ConceptRef
+    citations: list[CitationOut] = Field(description="The source of this relation, when it cites one.")
 
 
 class BacklinkOut(BaseModel):
     type: str
     label: str
     source: ConceptRef
+    citations: list[CitationOut] = Field(description="The source of this relation, when it cites one.")
 
 
 class EvidenceOut(BaseModel):
@@ -79,7 +98,7 @@ class ConceptOut(ConceptListItem):
     source_path: str
 
 
-class ReferenceListItem(BaseModel):
+class ReferenceListItem(SourceOut):
     key: str
     type: str
     title: str
@@ -131,6 +150,7 @@ class GraphEdge(BaseModel):
     source: str
     target: str
     type: str
+    citations: list[CitationOut] = Field(description="The source of this relation, when it cites one.")
 
 
 class GraphOut(BaseModel):

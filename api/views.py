@@ -129,8 +129,23 @@ class Views:
 
     # --------------------------------------------------------------- pieces
 
+    def source(self, key: str) -> dict[str, Any]:
+        """The source type and designs of a reference, as the fields of `SourceOut`."""
+        ref = self.kb.references.get(key)
+        kind = ref.source_type if ref is not None else None
+        designs = ref.designs if ref is not None else ()
+        return {
+            "source_type": kind.value if kind else None,
+            "source_type_label": kind.label if kind else None,
+            "design": [d.value for d in designs],
+            "design_labels": [d.label for d in designs],
+            "causal": any(d.causal for d in designs),
+            "evidence_label": ref.evidence_label() if ref is not None else "",
+        }
+
     def citation(self, c: Citation) -> schemas.CitationOut:
         return schemas.CitationOut(
+            **self.source(c.key),
             key=c.key,
             locator=c.locator,
             prefix=c.prefix,
@@ -175,6 +190,7 @@ class Views:
 
     def reference_item(self, ref: Reference) -> schemas.ReferenceListItem:
         return schemas.ReferenceListItem(
+            **self.source(ref.key),
             key=ref.key,
             type=ref.entry_type,
             title=bibliography.plain(ref.get("title")),
@@ -213,7 +229,10 @@ class Views:
             summary_citations=[self.citation(x) for x in c.summary_citations],
             relations=[
                 schemas.RelationOut(
-                    type=r.type.value, label=r.type.label, target=self.concept_ref(self.kb.concepts[r.target])
+                    type=r.type.value,
+                    label=r.type.label,
+                    target=self.concept_ref(self.kb.concepts[r.target]),
+                    citations=[self.citation(x) for x in r.citations],
                 )
                 for r in c.relations
                 if r.target in self.kb.concepts
@@ -223,6 +242,7 @@ class Views:
                     type=e.type.value,
                     label=e.type.inverse_label,
                     source=self.concept_ref(self.kb.concepts[e.source]),
+                    citations=[self.citation(x) for x in e.citations],
                 )
                 for e in self.kb.backlinks(c.id)
             ],

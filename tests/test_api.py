@@ -15,7 +15,7 @@ from api.app import create_app
 from api.deps import KEY
 from api.settings import Settings
 from tests import sample
-from tests.conftest import REPO, MakeKb
+from tests.conftest import BIB, REPO, MakeKb, concept
 
 V1 = "/api/v1"
 
@@ -55,6 +55,7 @@ def test_concept_resolves_citations_relations_and_backlinks(client: TestClient) 
                 "type": "ambidexterity",
                 "url": f"{V1}/concepts/service-sales-ambidexterity",
             },
+            "citations": [],
         }
     ]
     (ref,) = risk["references"]
@@ -82,6 +83,59 @@ def test_reference_with_exports_and_cited_by(client: TestClient) -> None:
     assert bib.text.startswith("@article{gabler2017dark,")
     assert client.get(f"{V1}/references/gabler2017dark", params={"format": "csl-json"}).json()[0]["DOI"]
     assert client.get(f"{V1}/references").json()["total"] == 2
+
+
+SURVEY = {
+    "source_type": "peer-reviewed",
+    "source_type_label": "Peer-reviewed article",
+    "design": ["survey"],
+    "design_labels": ["Survey"],
+    "causal": False,
+    "evidence_label": "Peer-reviewed · Survey",
+}
+
+
+def test_every_citation_says_what_kind_of_source_it_is(client: TestClient) -> None:
+    risk = client.get(f"{V1}/concepts/role-ambiguity").json()
+    citations = [*risk["summary_citations"], *risk["references"], *risk["evidence"][0]["citations"]]
+    assert citations and all({k: c[k] for k in SURVEY} == SURVEY for c in citations)
+    ref = client.get(f"{V1}/references/gabler2017dark").json()
+    assert {k: ref[k] for k in SURVEY} == SURVEY
+    items = client.get(f"{V1}/references").json()["items"]
+    assert [{k: i[k] for k in SURVEY} for i in items] == [SURVEY, SURVEY]
+    guide = client.get(f"{V1}/guide", params={"concept": "role-ambiguity"}).json()
+    assert {k: guide["matched"][0]["citations"][0][k] for k in SURVEY} == SURVEY
+
+
+CITED_EDGE = concept(
+    "role-ambiguity",
+    extra="relations:\n  risk-of:\n"
+    '    - {target: service-sales-ambidexterity, cite: "[@mullins2020ambidextrous, p. 7]"}\n',
+)
+
+
+def test_relations_backlinks_and_graph_edges_carry_their_source(make_kb: MakeKb) -> None:
+    root = make_kb(
+        {
+            "kb/risks/role-ambiguity.md": CITED_EDGE,
+            # The last entry, mullins2020ambidextrous, reports an experiment too.
+            "references.bib": BIB.rsplit("  design  = {survey}", 1)[0]
+            + "  design  = {meta-analysis, field-experiment}\n}\n",
+        }
+    )
+    with TestClient(create_app(Settings(root=root))) as c:
+        (relation,) = c.get(f"{V1}/concepts/role-ambiguity").json()["relations"]
+        (backlink,) = c.get(f"{V1}/concepts/service-sales-ambidexterity").json()["backlinks"]
+        (edge,) = c.get(f"{V1}/graph").json()["edges"]
+        mullins = c.get(f"{V1}/references/mullins2020ambidextrous").json()
+    for cited in (relation["citations"], backlink["citations"], edge["citations"]):
+        (citation,) = cited
+        assert citation["key"] == "mullins2020ambidextrous" and citation["locator"] == "p. 7"
+        assert citation["in_text"] == "(Mullins et al., 2020, p. 7)"
+        assert citation["design"] == ["meta-analysis", "field-experiment"] and citation["causal"] is True
+        assert citation["design_labels"] == ["Meta-analysis", "Field experiment"]
+    assert "role-ambiguity" in [r["id"] for r in mullins["cited_by"]], "an edge's source is cited"
+    assert "design  = {meta-analysis, field-experiment}" in mullins["bibtex"]
 
 
 def test_unknown_ids_are_404_problems_with_near_matches(client: TestClient) -> None:
@@ -160,7 +214,12 @@ def test_types_tags_graph_health(client: TestClient) -> None:
     assert client.get(f"{V1}/tags").json() == []
     graph = client.get(f"{V1}/graph").json()
     assert graph["edges"] == [
-        {"source": "role-ambiguity", "target": "service-sales-ambidexterity", "type": "risk-of"}
+        {
+            "source": "role-ambiguity",
+            "target": "service-sales-ambidexterity",
+            "type": "risk-of",
+            "citations": [],
+        }
     ]
     assert len(client.get(f"{V1}/graph", params={"type": "risk"}).json()["nodes"]) == 1
     assert client.get(f"{V1}/health").json()["concepts"] == 2
@@ -269,3 +328,13 @@ def test_every_key_character_reaches_the_handler(client: TestClient) -> None:
         r = client.get(f"{V1}/references/{quote(f'a{c}b', safe='')}")
         assert r.status_code == 404 and r.json()["detail"], (c, r.text)
     assert client.get(f"{V1}/references/0em%E0tD").status_code == 400
+
+
+def test_openapi_describes_sources_of_citations_and_edges(client: TestClient) -> None:
+    schemas = client.get(f"{V1}/openapi.json").json()["components"]["schemas"]
+    for name in ("CitationOut", "ReferenceListItem", "ReferenceOut"):
+        assert {"source_type", "source_type_label", "design", "design_labels"} <= set(
+            schemas[name]["properties"]
+        )
+    for name in ("RelationOut", "BacklinkOut", "GraphEdge"):
+        assert schemas[name]["properties"]["citations"]["items"]["$ref"].endswith("/CitationOut")

@@ -208,3 +208,20 @@ def test_the_laptop_situation_is_about_serving_or_selling(tmp_path: Path) -> Non
     tensions = [t["tension"]["id"] for t in body["tensions"]]
     assert {"service-vs-sales", "service-sales-ambidexterity"} & set(tensions[:2])
     assert body["risks"] and body["practices"] and all(p["citations"] for p in body["practices"])
+
+
+def test_an_associated_trait_is_in_the_guide(make_kb: MakeKb) -> None:
+    files = {
+        **FILES,
+        "kb/traits/curiosity.md": concept(
+            "curiosity",
+            type="trait",
+            summary=CITE,
+            extra="relations:\n  associated-with:\n"
+            '    - {target: service-sales-ambidexterity, cite: "[@mullins2020ambidextrous]"}\n',
+        ),
+    }
+    kb, problems = validate(make_kb(files, base=False))
+    assert problems == []
+    g = guide(kb, concept_id="laptop-support-call")
+    assert sorted(ids(g.traits)) == ["curiosity", "polychronicity"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -31,19 +32,31 @@ def test_no_broken_internal_links_or_anchors(built: Path) -> None:
     assert broken_links(built) == []
 
 
+def test_hand_written_pages_badge_their_citations_too(built: Path) -> None:
+    home = (built / "index.html").read_text()
+    cited = re.findall(r'<a href="references/#[^"]+">[^<]+</a>( <span class="ambidex-evidence)?', home)
+    assert cited and all(cited), "every citation on the home page has its badge"
+
+
 def test_edit_link_points_at_the_source_file(built: Path) -> None:
     page = (built / "concepts" / "role-ambiguity" / "index.html").read_text()
     assert 'href="https://code.example/ambidex/edit/main/kb/risks/role-ambiguity.md"' in page
 
 
 def test_editors_guide_is_generated_from_the_code(built: Path) -> None:
-    from ambidex.model import FrontMatter, RelationType
+    from ambidex.evidence import MIN_BODY_WORDS, MIN_BODY_WORDS_TENSION
+    from ambidex.model import Design, FrontMatter, RelationType, SourceType
 
     guide = (built / "editors" / "index.html").read_text()
     for field in FrontMatter.model_fields:
         assert f"<code>{field}</code>" in guide
-    for relation in RelationType:
-        assert f"<code>{relation.value}</code>" in guide
+    for value in [*RelationType, *SourceType, *Design]:
+        assert f"<code>{value.value}</code>" in guide
+    for label in [t.label for t in SourceType] + [d.label for d in Design]:
+        assert f"<td>{label}</td>" in guide
+    assert (
+        f"fewer than {MIN_BODY_WORDS} words" in guide and f"fewer than {MIN_BODY_WORDS_TENSION} for" in guide
+    )
     for command in (
         "ambidex check",
         "ambidex new concept",

@@ -35,7 +35,7 @@ from ambidex.checks import validate
 from ambidex.markup import CiteSpan, LinkSpan, scan
 from ambidex.render import Links, Renderer
 from ambidex.site import reference
-from ambidex.site.pages import SitePages, concept_path
+from ambidex.site.pages import SitePages, concept_path, evidence_badge
 
 log = logging.getLogger("mkdocs.plugins.ambidex")
 
@@ -130,8 +130,10 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         offset = source.count("\n", 0, max(0, source.find(markdown[:80]))) if markdown else 0
         self._check_text(markdown, src, offset)
         here = posixpath.dirname(src)
+        references = self.renderer.kb.references
         links = Links(
             concept=lambda cid: posixpath.relpath(concept_path(cid), here or "."),
             reference=lambda key: posixpath.relpath("references.md", here or ".") + f"#{key}",
+            badge=lambda key: evidence_badge(references[key]) if key in references else "",
         )
         return reference.expand_markers(self.renderer.markdown(markdown, links))

@@ -27,5 +27,13 @@ async def graph(
     edges = [e for e in kb.edges() if e.type in relations and e.source in kept and e.target in kept]
     return GraphOut(
         nodes=[GraphNode(id=c.id, title=c.title, type=c.type.value) for c in nodes],
-        edges=[GraphEdge(source=e.source, target=e.target, type=e.type.value) for e in edges],
+        edges=[
+            GraphEdge(
+                source=e.source,
+                target=e.target,
+                type=e.type.value,
+                citations=[views.citation(c) for c in e.citations],
+            )
+            for e in edges
+        ],
     )
