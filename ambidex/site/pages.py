@@ -177,12 +177,23 @@ class SitePages:
 
     `site_url` makes the citations of pages absolute; `today` is the retrieval date they print
     (the reader's browser puts in its own day when it runs the page's script).
+
+    Maps are inline SVG in the Markdown. With `figures_apart`, each map is left as a marker (an
+    HTML comment) and its SVG kept in `figures` by marker, for a generator that puts it into the
+    finished page: Markdown and the search indexer then never parse the drawing.
     """
 
     def __init__(
-        self, kb: KnowledgeBase, renderer: Renderer, site_url: str = "", today: date | None = None
+        self,
+        kb: KnowledgeBase,
+        renderer: Renderer,
+        site_url: str = "",
+        today: date | None = None,
+        figures_apart: bool = False,
     ) -> None:
         self.kb = kb
+        self.figures_apart = figures_apart
+        self.figures: dict[str, str] = {}
         self.r = renderer
         self.site_url = site_url.rstrip("/")
         self.today = today or date(2000, 1, 1)
@@ -290,7 +301,7 @@ class SitePages:
         out += [f"- **{heading}:** {', '.join(found)}" for heading, found in groups]
         figure = maps.neighbourhood_map(self.kb, c.id, lambda cid: f"../{cid}/")
         if figure:
-            out += ["", figure]
+            out += ["", self._figure(f"concept-{c.id}", figure)]
         return [*out, ""]
 
     def _tags(self, c: Concept) -> list[str]:
@@ -490,12 +501,19 @@ class SitePages:
                 "",
                 maps.map_controls(types, relations, [(i, kb.concepts[i].title) for i in ids]),
                 "",
-                figure,
+                self._figure("concept-map", figure),
                 "",
                 '<script src="../assets/javascripts/map.js" defer></script>',
                 "",
             ]
         )
+
+    def _figure(self, name: str, figure: str) -> str:
+        if not self.figures_apart:
+            return figure
+        marker = f"<!-- ambidex-figure:{name} -->"
+        self.figures[marker] = figure
+        return marker
 
     def all(self) -> dict[str, str]:
         pages = {concept_path(c.id): self.concept(c) for c in self.kb.concepts.values()}

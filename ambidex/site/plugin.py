@@ -51,6 +51,7 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         self.renderer: Renderer | None = None
         self.paths: dict[str, str] = {}
         self.fingerprints: dict[str, str] = {}
+        self.figures: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(self.config.root or Path(config.config_file_path).parent)
@@ -63,7 +64,9 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         if site_url:
             config.site_url = site_url.rstrip("/") + "/"
         self.renderer = Renderer(kb, cache=disk_cache(root))
-        self.pages = SitePages(kb, self.renderer, site_url, today=date.today()).all()
+        site = SitePages(kb, self.renderer, site_url, today=date.today(), figures_apart=True)
+        self.pages = site.all()
+        self.figures = site.figures
         self.paths = {concept_path(c.id): c.path for c in kb.concepts.values()}
         for path in (root / "kb", root / "references.bib"):
             if path.exists() and str(path) not in config.watch:
@@ -100,6 +103,9 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         return re.sub(rf"(?<![\w.-])({pattern})(?=[\"'?#)\s])", lambda m: self.fingerprints[m[1]], output)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        """The finished page, with its maps put in and its assets' fingerprinted names."""
+        if "<!-- ambidex-figure:" in output:
+            output = re.sub(r"<!-- ambidex-figure:[\w-]+ -->", lambda m: self.figures.get(m[0], m[0]), output)
         return self._refer_to_fingerprints(output)
 
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
