@@ -6,8 +6,9 @@ It never prints and never raises on bad content; every problem it meets is a loc
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -374,6 +375,7 @@ class _ConceptFile:
             body_citations=markup.citations_in(body_spans),
             links=tuple(links),
             summary_line=summary_mark.line,
+            updated=fm.updated.isoformat() if fm.updated else "",
         )
 
 
@@ -454,6 +456,30 @@ def load_originals(directory: Path | str) -> tuple[list[Original], list[Problem]
     return originals, problems
 
 
+def history_dates(root: Path) -> dict[str, str]:
+    """The day each file under kb/ last changed in the repository's history (one `git log`),
+    by path relative to `root`; empty when there is no git or no history."""
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--relative", "--", KB_DIR],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if found.returncode != 0:
+        return {}
+    dates: dict[str, str] = {}
+    for block in found.stdout.split("\0")[1:]:
+        day, _, names = block.partition("\n")
+        for name in names.splitlines():
+            if name.strip():
+                dates.setdefault(name.strip(), day.strip())
+    return dates
+
+
 def load(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
     """Read the knowledge base under `root` into one immutable model and its problems."""
     root = Path(root)
@@ -488,6 +514,8 @@ def load(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
             continue
         seen[concept.id] = concept
         concepts.append(concept)
+    dates = history_dates(root)
+    concepts = [replace(c, updated=dates[c.path]) if c.path in dates else c for c in concepts]
     references, bib_text, bib_problems = load_references(root)
     problems.extend(bib_problems)
     if bib_text is not None:

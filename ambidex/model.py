@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
@@ -271,6 +272,11 @@ class FrontMatter(BaseModel):
     evidence: tuple[Text, ...] = Field(
         default=(), description="Short findings, each with its pandoc-style citations."
     )
+    updated: date | None = Field(
+        default=None,
+        description="The day the entry last changed (YYYY-MM-DD), cited as its date when the "
+        "repository has no history to tell.",
+    )
 
 
 def front_matter_schema() -> dict[str, Any]:
@@ -366,6 +372,7 @@ class Concept:
     body_citations: tuple[Citation, ...] = ()
     links: tuple[Link, ...] = ()
     summary_line: int = 1
+    updated: str = ""  # ISO day the entry last changed: its history, else its front matter
 
     @property
     def citations(self) -> tuple[Citation, ...]:

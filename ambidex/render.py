@@ -8,9 +8,11 @@ target's title. `to_html` turns Markdown into sanitised HTML.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import markdown as markdown_lib
 import nh3
@@ -36,6 +38,59 @@ class Links:
 
 def _escape_md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*")
+
+
+# Where a sentence, a list item or a heading starts: a concept title keeps its capital there.
+_SENTENCE_START = re.compile(
+    r"(?:\A|[.!?][\"”')\]]*\s+|\n[ \t]*\n|(?:\A|\n)[ \t]*(?:[-*+]|\d+[.)]|#+)[ \t]+)[*_\"“(\[]*\Z"
+)
+# A parenthesis closed just before a parenthetical citation, not the end of a Markdown link.
+_CLOSING_PAREN = re.compile(r"\)[ \t]*\Z")
+_LINK_END = re.compile(r"\]\([^()\s]*\)[ \t]*\Z")
+
+
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "cf", "al", "p", "pp", "ch", "no", "ed", "eds", "approx"})
+
+
+def _starts_sentence(before: str) -> bool:
+    found = _SENTENCE_START.search(before)
+    if found is None:
+        return False
+    stop = before[: found.start() + 1]
+    if not stop.endswith("."):
+        return True
+    word = re.split(r"[\s(\[]", stop[:-1])[-1].casefold()
+    return not (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()))
+
+
+def title_in_text(title: str, before: str) -> str:
+    """A concept title as it reads in running text: lower-cased mid-sentence ('the path to
+    employee burnout'), unless it starts the sentence or reads like a proper name (a capital
+    on a later word, or a first word that is not a plain capitalised word, such as 'SPOC')."""
+    first, _, rest = title.partition(" ")
+    letters = [c for c in first if c.isalpha()]
+    plain_word = bool(letters) and letters[0].isupper() and all(c.islower() for c in letters[1:])
+    later_capitals = any(w[:1].isupper() for w in rest.split() if w != "I")
+    if not plain_word or later_capitals or _starts_sentence(before[-200:]):
+        return title
+    return title[0].lower() + title[1:]
+
+
+def _closes_a_parenthesis(text: str) -> bool:
+    """Whether `text` ends with ')' (and spaces) closing a '(' of the same paragraph, so that a
+    parenthetical citation after it can join that parenthesis instead of opening another."""
+    if not _CLOSING_PAREN.search(text) or _LINK_END.search(text):
+        return False
+    paragraph = text.rstrip()[:-1].rsplit("\n\n", 1)[-1]
+    depth = 0
+    for char in reversed(paragraph):
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
 
 
 class Renderer:
@@ -84,7 +139,23 @@ class Renderer:
         items = list(citations)
         if narrative and len(items) == 1:
             return self._narrative(items[0], link, badge)
-        return "(" + "; ".join(self._item(c, link, badge) for c in items) + ")"
+        return "(" + "; ".join(self._item(c, link, badge) for c in self.apa_order(items)) + ")"
+
+    @cached_property
+    def _rank(self) -> dict[str, int]:
+        return {key: i for i, key in enumerate(self.apa.sorted_keys())}
+
+    def apa_order(self, citations: list[Citation]) -> list[Citation]:
+        """Works cited together in the order of the reference list (alphabetical by first
+        author, then year), as APA orders them; a prefix such as 'see' stays at the front."""
+        ordered = sorted(citations, key=lambda c: self._rank.get(c.key, len(self._rank)))
+        if ordered and citations[0].prefix and ordered[0] is not citations[0]:
+            moved = citations[0].prefix
+            ordered = [
+                replace(c, prefix=moved if c is ordered[0] else ("" if c is citations[0] else c.prefix))
+                for c in ordered
+            ]
+        return ordered
 
     def in_text_linked(self, citations: Iterable[Citation], links: Links | None) -> str:
         """The in-text form with each citation linked and badged as `links` says."""
@@ -99,11 +170,27 @@ class Renderer:
         out: list[str] = []
         last = 0
         for span in markup.scan(text):
-            out.append(text[last : span.start])
+            gap = text[last : span.start]
             last = span.end
+            if (
+                isinstance(span, markup.CiteSpan)
+                and span.bracketed
+                and _closes_a_parenthesis(text[: span.start])
+            ):
+                # "(the thing) [@key]" reads "(the thing; Author, 2000)": one parenthesis, not two.
+                inner = self.in_text(
+                    span.citations,
+                    link=links.reference if links else None,
+                    badge=links.badge if links else None,
+                )
+                out.append(gap.rstrip()[:-1] + "; " + inner[1:])
+                continue
+            out.append(gap)
             if isinstance(span, markup.LinkSpan):
                 target = self.kb.concepts.get(span.link.target)
-                label = span.link.label or (target.title if target else span.link.target)
+                label = span.link.label or (
+                    title_in_text(target.title, text[: span.start]) if target else span.link.target
+                )
                 if target is not None and links is not None:
                     out.append(f"[{_escape_md(label)}]({links.concept(target.id)})")
                 else:

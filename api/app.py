@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
+from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -67,6 +70,28 @@ class BuildCaching:
             await send(message)
 
         await self.app(scope, receive, send_with_etag)
+
+
+# A file whose name carries a digest of its content (`ambidex.1ee9b6e8fa.css`, the theme's
+# `bundle.a5f9d56c.min.js`) never changes under that name.
+FINGERPRINTED = re.compile(r"\.[0-9a-f]{8,}(?:\.min)?\.(?:css|js|woff2?|svg|png|jpe?g|webp)$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+class SiteFiles(StaticFiles):
+    """The built site: fingerprinted assets cached for a year, everything else revalidated."""
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        fixed = FINGERPRINTED.search(os.fspath(full_path)) is not None
+        response.headers["cache-control"] = IMMUTABLE if fixed else "no-cache"
+        return response
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -127,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BuildCaching, max_age=settings.cache_seconds)
     site = settings.site_dir
     if site is not None and Path(site, "index.html").exists():
-        app.mount("/", StaticFiles(directory=str(site), html=True), name="site")
+        app.mount("/", SiteFiles(directory=str(site), html=True), name="site")
     return app
 
 

@@ -10,7 +10,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
 from bench.common import serving
+from tests.conftest import MakeKb
 from tests.site_helpers import copy_project
 
 
@@ -43,3 +48,20 @@ def test_build_then_serve(tmp_path: Path) -> None:
         assert status == 200 and b"<html" in body.lower()
         status, body = _get(f"{base}/api/docs")
         assert status == 200 and b"swagger" in body.lower()
+
+
+def test_fingerprinted_site_assets_are_cached_for_a_year(make_kb: MakeKb, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / "index.html").write_text("<html>home</html>")
+    (site / "assets" / "ambidex.1ee9b6e8fa.css").write_text("a{}")
+    (site / "assets" / "bundle.a5f9d56c.min.js").write_text("1")
+    (site / "assets" / "ambidex.css").write_text("a{}")
+    with TestClient(create_app(Settings(root=make_kb(), site_dir=site))) as client:
+        for path in ("/assets/ambidex.1ee9b6e8fa.css", "/assets/bundle.a5f9d56c.min.js"):
+            response = client.get(path)
+            assert response.status_code == 200
+            assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        for path in ("/", "/assets/ambidex.css"):
+            response = client.get(path)
+            assert response.status_code == 200 and response.headers["cache-control"] == "no-cache"

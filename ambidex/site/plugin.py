@@ -5,12 +5,21 @@ problem) and asks MkDocs to watch `kb/` and `references.bib`; `on_files` adds th
 pages; `on_page_markdown` renders `[[links]]`, citations and the generated reference blocks
 (`<!-- ambidex:... -->` markers) in the hand-written pages, and points each concept page's
 edit link at its source file.
+
+The site's address is `AMBIDEX_SITE_URL`, else `site_url` in `mkdocs.yml`: canonical links,
+the sitemap and the citations of pages use it. The site's own stylesheets and scripts are
+fingerprinted (`ambidex.css` is published as `ambidex.<digest>.css` and every page refers to
+that name), so a server can let browsers keep them for a year.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import posixpath
+import re
+from datetime import date
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -41,6 +50,8 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         self.pages: dict[str, str] = {}
         self.renderer: Renderer | None = None
         self.paths: dict[str, str] = {}
+        self.fingerprints: dict[str, str] = {}
+        self.figures: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(self.config.root or Path(config.config_file_path).parent)
@@ -49,8 +60,13 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         if errors:
             listing = "\n".join(p.format() for p in errors)
             raise PluginError(f"the knowledge base has {len(errors)} error(s):\n{listing}")
+        site_url = os.environ.get("AMBIDEX_SITE_URL", "").strip() or config.site_url or ""
+        if site_url:
+            config.site_url = site_url.rstrip("/") + "/"
         self.renderer = Renderer(kb, cache=disk_cache(root))
-        self.pages = SitePages(kb, self.renderer, config.site_url or "").all()
+        site = SitePages(kb, self.renderer, site_url, today=date.today(), figures_apart=True)
+        self.pages = site.all()
+        self.figures = site.figures
         self.paths = {concept_path(c.id): c.path for c in kb.concepts.values()}
         for path in (root / "kb", root / "references.bib"):
             if path.exists() and str(path) not in config.watch:
@@ -60,7 +76,40 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         for path, content in self.pages.items():
             files.append(File.generated(config, path, content=content))
+        return self._fingerprint(files, config)
+
+    def _fingerprint(self, files: Files, config: MkDocsConfig) -> Files:
+        """Publish the docs' own CSS and JavaScript under names that carry their digest."""
+        self.fingerprints = {}
+        docs = Path(config.docs_dir).resolve()
+        for file in list(files):
+            uri = file.src_uri
+            if not (uri.startswith("assets/") and uri.endswith((".css", ".js"))) or not file.abs_src_path:
+                continue
+            if docs not in Path(file.abs_src_path).resolve().parents:
+                continue
+            content = Path(file.abs_src_path).read_bytes()
+            stem, dot, ext = uri.rpartition(".")
+            named = f"{stem}.{hashlib.sha256(content).hexdigest()[:10]}{dot}{ext}"
+            files.remove(file)
+            files.append(File.generated(config, named, content=content))
+            self.fingerprints[uri] = named
         return files
+
+    def _refer_to_fingerprints(self, output: str) -> str:
+        if not self.fingerprints:
+            return output
+        pattern = "|".join(re.escape(uri) for uri in sorted(self.fingerprints, key=len, reverse=True))
+        return re.sub(rf"(?<![\w.-])({pattern})(?=[\"'?#)\s])", lambda m: self.fingerprints[m[1]], output)
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        """The finished page, with its maps put in and its assets' fingerprinted names."""
+        if "<!-- ambidex-figure:" in output:
+            output = re.sub(r"<!-- ambidex-figure:[\w-]+ -->", lambda m: self.figures.get(m[0], m[0]), output)
+        return self._refer_to_fingerprints(output)
+
+    def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
+        return self._refer_to_fingerprints(output_content)
 
     def _check_text(self, markdown: str, src: str, offset: int) -> None:
         """Hand-written pages may cite and link too; unknown keys or ids are warnings (errors
