@@ -82,3 +82,18 @@ def test_unknown_link_in_a_hand_written_page_fails_strict(tmp_path: Path) -> Non
     (root / "docs" / "index.md").write_text("# Home\n\nSee [[no-such-concept]].\n")
     result = mkdocs_build(root)
     assert result.returncode != 0 and "docs/index.md:3: [[no-such-concept]] names no concept" in result.stderr
+
+
+def test_a_file_include_line_publishes_nothing_of_the_repository(tmp_path: Path) -> None:
+    """No Markdown extension reads files: a snippet line in an entry stays text on its page."""
+    root = copy_project(tmp_path / "project")
+    (root / "secret.txt").write_text("TOP-SECRET-REPOSITORY-CONTENT\n", encoding="utf-8")
+    entry = sorted((root / "kb").glob("*/*.md"))[0]
+    entry.write_text(entry.read_text(encoding="utf-8") + '\n--8<-- "secret.txt"\n', encoding="utf-8")
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr
+    page = (root / "site" / "concepts" / entry.stem / "index.html").read_text(encoding="utf-8")
+    assert "secret.txt" in page
+    for path in (root / "site").rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml"):
+            assert "TOP-SECRET-REPOSITORY-CONTENT" not in path.read_text(encoding="utf-8", errors="replace")
