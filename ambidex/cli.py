@@ -270,21 +270,13 @@ def serve(
     cors: Annotated[str, typer.Option(help="Comma-separated origins allowed by CORS.")] = "",
 ) -> None:
     """Serve the API under /api/v1 and the built site at / (run `ambidex build` first)."""
-    import uvicorn
+    from api import server
 
     os.environ["AMBIDEX_ROOT"] = str(root.resolve())
     os.environ["AMBIDEX_SITE_DIR"] = str((root / "site").resolve())
     os.environ["AMBIDEX_CORS_ORIGINS"] = cors
     _console(stderr=True).print(f"serving on http://{host}:{port}/ (API docs at /api/docs)")
-    uvicorn.run(
-        "api.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-    )
+    server.run(host, port, workers)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ import bisect
 import heapq
 import html
 import json
+import mmap
 import os
 import re
 import shutil
@@ -541,10 +542,13 @@ class SearchIndex:
 
 
 def _mapped(path: Path, dtype: np.dtype[Any]) -> np.ndarray:
-    """A read-only memory map of a raw array file (an empty file cannot be mapped)."""
+    """A read-only memory map of a raw array file (an empty file cannot be mapped), as a plain
+    array over the mapped buffer: slicing an `np.memmap` runs Python code for every slice."""
     if path.stat().st_size == 0:
         return np.zeros(0, dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r")
+    with path.open("rb") as handle:
+        buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    return np.frombuffer(buffer, dtype=dtype)
 
 
 def _top(docs: np.ndarray, scores: np.ndarray, n: int) -> list[int]:
