@@ -394,6 +394,9 @@ class SearchIndex:
         tag_code = {t: i for i, t in enumerate(self._tag_names)}
         self._pair_doc = np.array([d for d, tags in enumerate(self._tags) for _ in tags], dtype=np.int32)
         self._pair_tag = np.array([tag_code[t] for tags in self._tags for t in tags], dtype=np.int32)
+        self._tag_start = np.concatenate(([0], np.cumsum([len(tags) for tags in self._tags]))).astype(
+            np.int64
+        )
         self._tag_code = tag_code
 
         terms = json.loads((self.path / TERMS_FILE).read_text(encoding="utf-8"))
@@ -487,7 +490,11 @@ class SearchIndex:
         page: int = 1,
         per_page: int = 10,
         prefix: bool = True,
+        facets: bool = True,
+        snippets: bool = True,
     ) -> SearchResult:
+        """The page of hits for `text`; `facets` and `snippets` (highlights) can be left out
+        when the caller needs neither, as the guide does."""
         normal = normalise_query(text)
         words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normal)][:MAX_TERMS]
         if not words:
@@ -515,20 +522,26 @@ class SearchIndex:
             suggestion = " ".join(corrected) if corrected != words else None
             return SearchResult(query=normal, total=0, hits=(), suggestion=suggestion)
         hits = [
-            self._hit(int(d), float(scores[d]), wanted)
+            self._hit(int(d), float(scores[d]), wanted if snippets else None)
             for d in _top(docs, scores, page * per_page)[(page - 1) * per_page :]
         ]
-        type_counts = np.bincount(self._types[docs], minlength=len(self._type_names))
-        chosen = np.zeros(self._size, dtype=bool)
-        chosen[docs] = True
-        tag_counts = np.bincount(self._pair_tag[chosen[self._pair_doc]], minlength=len(self._tag_names))
-        facets = {
-            "type": {t: int(c) for t, c in zip(self._type_names, type_counts, strict=True) if c},
-            "tags": {t: int(c) for t, c in zip(self._tag_names, tag_counts, strict=True) if c},
-        }
-        return SearchResult(query=normal, total=len(docs), hits=tuple(hits), facets=facets, fuzzy=fuzzy)
+        counts = self._facets(docs) if facets else {}
+        return SearchResult(query=normal, total=len(docs), hits=tuple(hits), facets=counts, fuzzy=fuzzy)
 
-    def _hit(self, docnum: int, score: float, wanted: set[str]) -> Hit:
+    def _facets(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
+        """Matches by type and by tag: array sums over the matched documents and their tags."""
+        type_counts = np.bincount(self._types[docs], minlength=len(self._type_names))
+        # The (document, tag) pairs are in document order: each match's tags are one run of them.
+        starts = self._tag_start[docs]
+        lengths = self._tag_start[docs + 1] - starts
+        runs = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+        tag_counts = np.bincount(self._pair_tag[runs], minlength=len(self._tag_names))
+        return {
+            "type": {self._type_names[i]: int(type_counts[i]) for i in np.flatnonzero(type_counts)},
+            "tags": {self._tag_names[i]: int(tag_counts[i]) for i in np.flatnonzero(tag_counts)},
+        }
+
+    def _hit(self, docnum: int, score: float, wanted: set[str] | None) -> Hit:
         doc = self._stored[docnum]
         return Hit(
             kind=doc["kind"],
@@ -536,7 +549,7 @@ class SearchIndex:
             type=doc["type"],
             title=doc["title"],
             score=round(score, 4),
-            snippet=highlight(doc["summary"], wanted),
+            snippet=highlight(doc["summary"], wanted) if wanted is not None else "",
             tags=self._tags[docnum],
         )
 

@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         build = Build.open(settings.root)
         views = Views(build)
-        views.warm(build.cache)
+        views.warm()
         app.state.views = views
         # The build is loaded and never changes: move its objects (hundreds of thousands) out of
         # the collector's reach, so that a full collection walks only what requests allocate
@@ -125,7 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     for module in (concepts, references, search, graph, meta, guide):
         app.include_router(module.router, prefix=PREFIX)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # The API's answers arrive compressed already (see api.views.Body); this is for the rest.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
