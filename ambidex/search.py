@@ -253,13 +253,9 @@ class SearchResult:
 def highlight(text: str, wanted: set[str], width: int = 220) -> str:
     """HTML-escaped text around the first match, words whose stem is wanted in <mark>."""
     # A stem keeps the first letters of its word: only words that start like a wanted stem are
-    # stemmed at all.
-    starts = tuple({t[:3] for t in wanted})
-    hits = [
-        m
-        for m in _WORD.finditer(text)
-        if m.group(0).lower().startswith(starts) and _stem_of(m.group(0)) in wanted
-    ]
+    # found and stemmed at all.
+    starts = tuple({t[:3] for t in wanted if t})
+    hits = [m for m in _words_starting(text, starts) if _stem_of(m.group(0)) in wanted]
     start = max(0, hits[0].start() - width // 3) if hits else 0
     if start:
         start = text.find(" ", start) + 1 or start
@@ -271,6 +267,25 @@ def highlight(text: str, wanted: set[str], width: int = 220) -> str:
             last = m.end()
     out.append(html.escape(text[last:end]))
     return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
+
+
+def _words_starting(text: str, starts: tuple[str, ...]) -> list[re.Match[str]]:
+    """The words of `text` (in order) whose lower case starts with one of `starts`: found with
+    `str.find` rather than by looking at every word."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer: positions differ
+        return [m for m in _WORD.finditer(text) if m.group(0).lower().startswith(starts)]
+    found: dict[int, re.Match[str]] = {}
+    for start in starts:
+        i = low.find(start)
+        while i >= 0:
+            word = _WORD.match(text, i)
+            if word is not None and (i == 0 or _WORD.match(text, i - 1, i) is None):
+                found[i] = word
+                i = low.find(start, word.end())
+            else:
+                i = low.find(start, i + 1)
+    return [found[i] for i in sorted(found)]
 
 
 class _Names:
@@ -291,9 +306,14 @@ class _Names:
         for word in self.words:
             for variant in {word, *_deletions(word)}:
                 self._deletions.setdefault(variant, []).append(word)
+        # Typos repeat (a situation's words, a popular misspelling): each is looked up once.
+        self._near = lru_cache(maxsize=16384)(self._within)
 
     def within(self, word: str, distance: int, limit: int = 8) -> list[str]:
         """Known words within `distance` edits sharing the first letter, nearest and commonest first."""
+        return list(self._near(word, distance, limit))
+
+    def _within(self, word: str, distance: int, limit: int) -> tuple[str, ...]:
         variants = {word}
         frontier = {word}
         for _ in range(distance):
@@ -309,7 +329,7 @@ class _Names:
                     if d <= distance:
                         found[candidate] = d
         ranked = sorted(found, key=lambda w: (found[w], -self.frequency[w], w))
-        return ranked[:limit]
+        return tuple(ranked[:limit])
 
     def starting(self, prefix: str, limit: int = 30) -> list[str]:
         """The commonest known words that start with `prefix`."""

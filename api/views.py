@@ -45,8 +45,10 @@ class Body:
     packed: bytes | None
 
     @classmethod
-    def of(cls, plain: bytes) -> Body:
-        return cls(plain, pack(plain) if len(plain) >= COMPRESS_FROM else None)
+    def of(cls, plain: bytes, level: int = 1) -> Body:
+        """By default with the fastest compression (a tenth larger than the best), for answers
+        made while a client waits."""
+        return cls(plain, pack(plain, level) if len(plain) >= COMPRESS_FROM else None)
 
     @property
     def size(self) -> int:
@@ -106,6 +108,8 @@ class Views:
         self.fixed: dict[str, Body] = {}
         # The guide of a situation depends only on its normalised words (search lowers them).
         self.guides = lru_cache(maxsize=1024)(self._guide)
+        self._guide_items: dict[str, schemas.GuideItem] = {}
+        self._guide_evidence: dict[str, list[schemas.GuideEvidence]] = {}
 
     def warm(self) -> None:
         """Render every document before the first request (see `Documents.warm`), and the answers
@@ -118,7 +122,7 @@ class Views:
             ("tags", docs.tags()),
             ("graph", docs.graph()),
         ):
-            self.fixed[name] = Body.of(dump(model))
+            self.fixed[name] = Body.of(dump(model), level=6)
 
     def cached(self, cache: BodyLRU, key: Hashable, render: Callable[[], bytes]) -> Body:
         """The answer kept under `key` in `cache`, rendered (and compressed) once."""
@@ -144,16 +148,34 @@ class Views:
         return make_guide(self.kb, concept_id=concept, situation=situation, search=search)
 
     def guide_item(self, c: Concept) -> schemas.GuideItem:
-        docs = self.documents
-        return schemas.GuideItem(
-            **docs.concept_ref(c).model_dump(),
-            summary=docs.renderer.plain(c.summary),
-            citations=[docs.citation(x) for x in c.summary_citations],
-        )
+        """A concept as the guide lists it (made once: the build does not change)."""
+        item = self._guide_items.get(c.id)
+        if item is None:
+            docs = self.documents
+            item = self._guide_items[c.id] = schemas.GuideItem(
+                **docs.concept_ref(c).model_dump(),
+                summary=docs.renderer.plain(c.summary),
+                citations=[docs.citation(x) for x in c.summary_citations],
+            )
+        return item
+
+    def guide_evidence(self, c: Concept) -> list[schemas.GuideEvidence]:
+        """A concept's evidence as the guide lists it (made once)."""
+        found = self._guide_evidence.get(c.id)
+        if found is None:
+            docs = self.documents
+            found = self._guide_evidence[c.id] = [
+                schemas.GuideEvidence(
+                    concept=docs.concept_ref(c),
+                    text=docs.renderer.plain(e.text),
+                    citations=[docs.citation(x) for x in e.citations],
+                )
+                for e in c.evidence
+            ]
+        return found
 
     def guide(self, g: Guide, situation: str | None, concept: str | None) -> schemas.GuideOut:
         items = self.guide_item
-        docs = self.documents
         return schemas.GuideOut(
             situation=situation,
             concept=concept,
@@ -171,12 +193,5 @@ class Views:
             drivers=[items(c) for c in g.drivers],
             practices=[items(c) for c in g.practices],
             outcomes=[items(c) for c in g.outcomes],
-            evidence=[
-                schemas.GuideEvidence(
-                    concept=docs.concept_ref(c),
-                    text=docs.renderer.plain(e.text),
-                    citations=[docs.citation(x) for x in e.citations],
-                )
-                for c, e in g.evidence
-            ],
+            evidence=[self.guide_evidence(c)[c.evidence.index(e)] for c, e in g.evidence],
         )
