@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
@@ -70,6 +70,24 @@ class BuildCaching:
         await self.app(scope, receive, send_with_etag)
 
 
+class Answers:
+    """A search or guide URL asked before is answered from the cache of its answers (see
+    `Views.answer`) without routing or parsing: a popular query costs what the floor costs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and "app" in scope:
+            views: Views | None = getattr(scope["app"].state, "views", None)
+            cache = views.answers.get(scope["path"]) if views is not None else None
+            body = cache.get(scope["query_string"]) if cache is not None else None
+            if body is not None:
+                await body.response(Request(scope))(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document with the real error shape: problem+json for 400 and 404."""
     if app.openapi_schema:
@@ -125,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     for module in (concepts, references, search, graph, meta, guide):
         app.include_router(module.router, prefix=PREFIX)
+    app.add_middleware(Answers)
     # The API's answers arrive compressed already (see api.views.Body); this is for the rest.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     if settings.cors_origins:

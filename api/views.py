@@ -102,9 +102,9 @@ class Views:
         self.build = build
         self.kb = build.kb
         self.documents = Documents(build)
-        self.search_cache = BodyLRU(max_bytes=16 << 20)
-        self.guide_cache = BodyLRU(max_bytes=16 << 20)
-        self.pages = BodyLRU(max_bytes=8 << 20)
+        # Search and guide answers by their URL's query string (see `api.app.Answers`).
+        self.answers = {f"{PREFIX}/search": BodyLRU(max_bytes=6 << 20), f"{PREFIX}/guide": BodyLRU(8 << 20)}
+        self.pages = BodyLRU(max_bytes=4 << 20)
         self.fixed: dict[str, Body] = {}
         # The guide of a situation depends only on its normalised words (search lowers them).
         self.guides = lru_cache(maxsize=1024)(self._guide)
@@ -131,6 +131,13 @@ class Views:
             body = Body.of(render())
             cache.put(key, body)
         return body
+
+    def answer(self, request: Request, render: Callable[[], bytes]) -> Response:
+        """A search or guide answer, kept under its URL so that `api.app.Answers` can send it
+        again before the request is even parsed."""
+        cache = self.answers[request.scope["path"]]
+        body = self.cached(cache, request.scope["query_string"], render)
+        return body.response(request)
 
     def suggestions(self, name: str, candidates: list[str]) -> list[str]:
         return difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)

@@ -267,3 +267,28 @@ def test_every_key_character_reaches_the_handler(client: TestClient) -> None:
         r = client.get(f"{V1}/references/{quote(f'a{c}b', safe='')}")
         assert r.status_code == 404 and r.json()["detail"], (c, r.text)
     assert client.get(f"{V1}/references/0em%E0tD").status_code == 400
+
+
+def test_a_search_or_guide_asked_again_is_answered_from_its_cache(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.routes import search
+    from api.views import Views
+
+    urls = [
+        f"{V1}/search?q=role",
+        f"{V1}/search?q=role&page=2&per_page=1",
+        f"{V1}/guide?concept=role-ambiguity",
+    ]
+    first = [client.get(url, headers={"Accept-Encoding": "identity"}) for url in urls]
+
+    def no_work(*_args: object) -> bytes:
+        raise AssertionError("answered again")
+
+    monkeypatch.setattr(search, "_search", no_work)
+    monkeypatch.setattr(Views, "guide_json", no_work)
+    for url, before in zip(urls, first, strict=True):
+        again = client.get(url, headers={"Accept-Encoding": "identity"})
+        assert again.status_code == 200 and again.content == before.content
+        assert again.headers["etag"] == before.headers["etag"]
+        assert client.get(url, headers={"If-None-Match": again.headers["etag"]}).status_code == 304

@@ -27,5 +27,4 @@ async def guide(
     if concept is not None and concept not in views.kb.concepts:
         near = views.suggestions(concept, list(views.kb.concepts))
         raise ApiProblem(404, f"There is no concept '{concept}'.", suggestions=near)
-    body = views.cached(views.guide_cache, (situation, concept), lambda: views.guide_json(situation, concept))
-    return body.response(request)
+    return views.answer(request, lambda: views.guide_json(situation, concept))

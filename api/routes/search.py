@@ -34,9 +34,8 @@ async def search(
 ) -> Response:
     # A query takes well under a millisecond (see bench/search.py): answered on the event loop,
     # without the hop to a worker thread.
-    key = (q, tuple(sorted(t.value for t in type or ())), tag, kind, page, per_page)
-    body = views.cached(views.search_cache, key, lambda: _search(views, *key))
-    return body.response(request)
+    types = tuple(sorted(t.value for t in type or ()))
+    return views.answer(request, lambda: _search(views, q, types, tag, kind, page, per_page))
 
 
 def _search(
