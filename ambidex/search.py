@@ -307,7 +307,7 @@ class _Names:
             for variant in {word, *_deletions(word)}:
                 self._deletions.setdefault(variant, []).append(word)
         # Typos repeat (a situation's words, a popular misspelling): each is looked up once.
-        self._near = lru_cache(maxsize=16384)(self._within)
+        self._near = lru_cache(maxsize=8192)(self._within)
 
     def within(self, word: str, distance: int, limit: int = 8) -> list[str]:
         """Known words within `distance` edits sharing the first letter, nearest and commonest first."""

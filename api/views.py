@@ -103,8 +103,8 @@ class Views:
         self.kb = build.kb
         self.documents = Documents(build)
         # Search and guide answers by their URL's query string (see `api.app.Answers`).
-        self.answers = {f"{PREFIX}/search": BodyLRU(max_bytes=6 << 20), f"{PREFIX}/guide": BodyLRU(8 << 20)}
-        self.pages = BodyLRU(max_bytes=4 << 20)
+        self.answers = {f"{PREFIX}/search": BodyLRU(max_bytes=4 << 20), f"{PREFIX}/guide": BodyLRU(6 << 20)}
+        self.pages = BodyLRU(max_bytes=2 << 20)
         self.fixed: dict[str, Body] = {}
         # The guide of a situation depends only on its normalised words (search lowers them).
         self.guides = lru_cache(maxsize=1024)(self._guide)
