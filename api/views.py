@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import gzip
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -108,8 +108,8 @@ class Views:
         self.fixed: dict[str, Body] = {}
         # The guide of a situation depends only on its normalised words (search lowers them).
         self.guides = lru_cache(maxsize=1024)(self._guide)
-        self._guide_items: dict[str, schemas.GuideItem] = {}
-        self._guide_evidence: dict[str, list[schemas.GuideEvidence]] = {}
+        self._guide_items: dict[str, bytes] = {}
+        self._guide_evidence_json: dict[str, list[bytes]] = {}
 
     def warm(self) -> None:
         """Render every document before the first request (see `Documents.warm`), and the answers
@@ -143,9 +143,28 @@ class Views:
         return difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
 
     def guide_json(self, situation: str | None, concept: str | None) -> bytes:
-        """The guide's answer for a situation and/or a concept id (which must exist)."""
+        """The guide's answer (a `GuideOut`) for a situation and/or a concept id (which must
+        exist), put together from the JSON of its items, each made once per build."""
         g = self.guides(normalise_query(situation).lower() if situation else None, concept)
-        return dump(self.guide(g, situation, concept))
+
+        def items(concepts: Iterable[Concept]) -> bytes:
+            return b"[" + b",".join(map(self._guide_item, concepts)) + b"]"
+
+        tensions = b",".join(
+            b'{"tension":%s,"poles":%s,"related":%s}'
+            % (self._guide_item(t.concept), items(t.poles), items(t.related))
+            for t in g.tensions
+        )
+        evidence = b",".join(self._guide_evidence(c)[c.evidence.index(e)] for c, e in g.evidence)
+        return b"".join(
+            [
+                b'{"situation":%s,"concept":%s' % (json_bytes(situation), json_bytes(concept)),
+                b',"matched":%s,"tensions":[%s]' % (items(g.matched), tensions),
+                b',"risks":%s,"traits":%s' % (items(g.risks), items(g.traits)),
+                b',"drivers":%s,"practices":%s' % (items(g.drivers), items(g.practices)),
+                b',"outcomes":%s,"evidence":[%s]}' % (items(g.outcomes), evidence),
+            ]
+        )
 
     def _guide(self, situation: str | None, concept: str | None) -> Guide:
         def search(text: str) -> list[str]:
@@ -154,51 +173,33 @@ class Views:
 
         return make_guide(self.kb, concept_id=concept, situation=situation, search=search)
 
-    def guide_item(self, c: Concept) -> schemas.GuideItem:
-        """A concept as the guide lists it (made once: the build does not change)."""
+    def _guide_item(self, c: Concept) -> bytes:
+        """A concept as the guide lists it (a `GuideItem`), as JSON made once per build."""
         item = self._guide_items.get(c.id)
         if item is None:
             docs = self.documents
-            item = self._guide_items[c.id] = schemas.GuideItem(
-                **docs.concept_ref(c).model_dump(),
-                summary=docs.renderer.plain(c.summary),
-                citations=[docs.citation(x) for x in c.summary_citations],
+            item = self._guide_items[c.id] = dump(
+                schemas.GuideItem(
+                    **docs.concept_ref(c).model_dump(),
+                    summary=docs.renderer.plain(c.summary),
+                    citations=[docs.citation(x) for x in c.summary_citations],
+                )
             )
         return item
 
-    def guide_evidence(self, c: Concept) -> list[schemas.GuideEvidence]:
-        """A concept's evidence as the guide lists it (made once)."""
-        found = self._guide_evidence.get(c.id)
+    def _guide_evidence(self, c: Concept) -> list[bytes]:
+        """A concept's evidence as the guide lists it (`GuideEvidence`), as JSON made once."""
+        found = self._guide_evidence_json.get(c.id)
         if found is None:
             docs = self.documents
-            found = self._guide_evidence[c.id] = [
-                schemas.GuideEvidence(
-                    concept=docs.concept_ref(c),
-                    text=docs.renderer.plain(e.text),
-                    citations=[docs.citation(x) for x in e.citations],
+            found = self._guide_evidence_json[c.id] = [
+                dump(
+                    schemas.GuideEvidence(
+                        concept=docs.concept_ref(c),
+                        text=docs.renderer.plain(e.text),
+                        citations=[docs.citation(x) for x in e.citations],
+                    )
                 )
                 for e in c.evidence
             ]
         return found
-
-    def guide(self, g: Guide, situation: str | None, concept: str | None) -> schemas.GuideOut:
-        items = self.guide_item
-        return schemas.GuideOut(
-            situation=situation,
-            concept=concept,
-            matched=[items(c) for c in g.matched],
-            tensions=[
-                schemas.TensionOut(
-                    tension=items(t.concept),
-                    poles=[items(p) for p in t.poles],
-                    related=[items(r) for r in t.related],
-                )
-                for t in g.tensions
-            ],
-            risks=[items(c) for c in g.risks],
-            traits=[items(c) for c in g.traits],
-            drivers=[items(c) for c in g.drivers],
-            practices=[items(c) for c in g.practices],
-            outcomes=[items(c) for c in g.outcomes],
-            evidence=[self.guide_evidence(c)[c.evidence.index(e)] for c, e in g.evidence],
-        )

@@ -139,3 +139,20 @@ def test_the_laptop_situation_on_the_repository_is_about_serving_or_selling() ->
     assert [t["tension"]["id"] for t in body["tensions"]] == ["service-vs-sales"]
     assert {"customer-churn", "role-ambiguity"} <= {r["id"] for r in body["risks"]}
     assert body["practices"] and all(p["citations"] for p in body["practices"])
+
+
+def test_the_guide_answer_is_exactly_its_schema() -> None:
+    from api.schemas import GuideOut
+    from tests.conftest import REPO
+
+    asked = [
+        {"situation": 'a customer calls about a "crashing" laptop — Kündigung?\t\x01 \u2028 </script>'},
+        {"concept": "role-ambiguity"},
+        {"situation": "burnout", "concept": "service-sales-ambidexterity"},
+        {"situation": "zzzz qqqq"},
+    ]
+    with TestClient(create_app(Settings(root=REPO))) as client:
+        for params in asked:
+            r = client.get("/api/v1/guide", params=params, headers={"Accept-Encoding": "identity"})
+            assert r.status_code == 200, r.text
+            assert GuideOut.model_validate_json(r.content).model_dump_json().encode() == r.content
