@@ -89,10 +89,19 @@ class BodyLRU:
 
     def put(self, key: Hashable, value: Body) -> None:
         old = self._data.pop(key, None)
-        self.bytes += value.size - (old.size if old else 0)
+        if old is not None:
+            self.bytes -= _size(key, old)
+        self.bytes += _size(key, value)
         self._data[key] = value
         while self.bytes > self.max_bytes and len(self._data) > 1:
-            self.bytes -= self._data.pop(next(iter(self._data))).size
+            first = next(iter(self._data))
+            self.bytes -= _size(first, self._data.pop(first))
+
+
+def _size(key: Hashable, value: Body) -> int:
+    """What an entry costs: its bodies, and its key when that is a URL's query (as long as a
+    client cares to make it)."""
+    return value.size + (len(key) if isinstance(key, bytes | str) else 0)
 
 
 class Views:
