@@ -221,12 +221,22 @@ def refs_add(
 def build(
     root: RootOption = Path("."),
     site: Annotated[bool, typer.Option("--site/--no-site", help="Also build the static site.")] = True,
+    static_api: Annotated[
+        bool,
+        typer.Option(
+            "--static-api/--no-static-api",
+            help="Also write the read-only API answers as files into site/api/v1 (with .gz copies).",
+        ),
+    ] = True,
 ) -> None:
-    """Validate, build the search index (atomically) and the static site into site/."""
+    """Validate, build the search index (atomically), the static site into site/ and the static
+    copy of the read-only API into site/api/v1/."""
     import subprocess
     import time
 
+    from ambidex import static_api as static_api_files
     from ambidex.build import Build, BuildError
+    from ambidex.documents import Documents
 
     console = _console(stderr=True)
     started = time.perf_counter()
@@ -244,11 +254,10 @@ def build(
         f"(build {result.kb.build_id}) in {time.perf_counter() - started:.1f} s"
     )
     started = time.perf_counter()
-    with console.status("rendering the API responses…"):
-        from api.views import Views
-
-        Views(result).warm(result.cache)
-    console.print(f"rendered the API responses in {time.perf_counter() - started:.1f} s")
+    with console.status("rendering the API's documents…"):
+        documents = Documents(result)
+        documents.warm(result.cache)
+    console.print(f"rendered the API's documents in {time.perf_counter() - started:.1f} s")
     if site and (root / "mkdocs.yml").exists():
         started = time.perf_counter()
         with console.status("building the site…"):
@@ -266,6 +275,14 @@ def build(
             raise typer.Exit(1)
         console.print(
             f"built the site into {escape(str(root / 'site'))} in {time.perf_counter() - started:.1f} s"
+        )
+    if static_api:
+        started = time.perf_counter()
+        with console.status("writing the static API…"):
+            count = static_api_files.write(documents, root / "site")
+        where = escape(str(root / "site" / static_api_files.API_DIR))
+        console.print(
+            f"wrote {count} API answers (and their .gz) into {where} in {time.perf_counter() - started:.1f} s"
         )
 
 

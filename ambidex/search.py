@@ -388,13 +388,9 @@ class SearchResult:
 def highlight(text: str, wanted: set[str], width: int = 220) -> str:
     """HTML-escaped text around the first match, words whose stem is wanted in <mark>."""
     # A stem keeps the first letters of its word: only words that start like a wanted stem are
-    # stemmed at all.
-    starts = tuple({t[:3] for t in wanted})
-    hits = [
-        m
-        for m in _WORD.finditer(text)
-        if m.group(0).lower().startswith(starts) and _stem_of(m.group(0)) in wanted
-    ]
+    # found and stemmed at all.
+    starts = tuple({t[:3] for t in wanted if t})
+    hits = [m for m in _words_starting(text, starts) if _stem_of(m.group(0)) in wanted]
     start = max(0, hits[0].start() - width // 3) if hits else 0
     if start:
         start = text.find(" ", start) + 1 or start
@@ -438,6 +434,25 @@ class Match:
     words: tuple[str, ...]
 
 
+def _words_starting(text: str, starts: tuple[str, ...]) -> list[re.Match[str]]:
+    """The words of `text` (in order) whose lower case starts with one of `starts`: found with
+    `str.find` rather than by looking at every word."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer: positions differ
+        return [m for m in _WORD.finditer(text) if m.group(0).lower().startswith(starts)]
+    found: dict[int, re.Match[str]] = {}
+    for start in starts:
+        i = low.find(start)
+        while i >= 0:
+            word = _WORD.match(text, i)
+            if word is not None and (i == 0 or _WORD.match(text, i - 1, i) is None):
+                found[i] = word
+                i = low.find(start, word.end())
+            else:
+                i = low.find(start, i + 1)
+    return [found[i] for i in sorted(found)]
+
+
 class _Names:
     """The unstemmed words of titles, aliases and authors: typo and prefix expansion, spelling.
 
@@ -456,9 +471,14 @@ class _Names:
         for word in self.words:
             for variant in {word, *_deletions(word)}:
                 self._deletions.setdefault(variant, []).append(word)
+        # Typos repeat (a situation's words, a popular misspelling): each is looked up once.
+        self._near = lru_cache(maxsize=8192)(self._within)
 
     def within(self, word: str, distance: int, limit: int = 8) -> list[str]:
         """Known words within `distance` edits sharing the first letter, nearest and commonest first."""
+        return list(self._near(word, distance, limit))
+
+    def _within(self, word: str, distance: int, limit: int) -> tuple[str, ...]:
         variants = {word}
         frontier = {word}
         for _ in range(distance):
@@ -474,7 +494,7 @@ class _Names:
                     if d <= distance:
                         found[candidate] = d
         ranked = sorted(found, key=lambda w: (found[w], -self.frequency[w], w))
-        return ranked[:limit]
+        return tuple(ranked[:limit])
 
     def starting(self, prefix: str, limit: int = 30) -> list[str]:
         """The commonest known words that start with `prefix`."""
@@ -556,6 +576,9 @@ class SearchIndex:
         tag_code = {t: i for i, t in enumerate(self._tag_names)}
         self._pair_doc = np.array([d for d, tags in enumerate(self._tags) for _ in tags], dtype=np.int32)
         self._pair_tag = np.array([tag_code[t] for tags in self._tags for t in tags], dtype=np.int32)
+        self._tag_start = np.concatenate(([0], np.cumsum([len(tags) for tags in self._tags]))).astype(
+            np.int64
+        )
         self._tag_code = tag_code
 
         # Memory-mapped: pages are read on demand and shared by every worker on the machine.
@@ -724,6 +747,8 @@ class SearchIndex:
         page: int = 1,
         per_page: int = 10,
         prefix: bool = True,
+        facets: bool = True,
+        snippets: bool = True,
     ) -> SearchResult:
         ranked = self._rank(text, kind, types, tag, prefix)
         docs = ranked.docs
@@ -731,28 +756,34 @@ class SearchIndex:
             return SearchResult(query=ranked.query, total=0, hits=(), suggestion=ranked.suggestion)
         wanted = {t for slot in ranked.slots for stems_, _ in slot.options for t in stems_}
         hits = [
-            self._hit(int(d), float(ranked.scores[d]), wanted)
+            self._hit(int(d), float(ranked.scores[d]), wanted if snippets else None)
             for d in _top(docs, ranked.scores, page * per_page)[(page - 1) * per_page :]
         ]
+        counts = self._facets(docs) if facets else MappingProxyType({})
+        return SearchResult(
+            query=ranked.query, total=len(docs), hits=tuple(hits), facets=counts, fuzzy=ranked.fuzzy
+        )
+
+    def _facets(self, docs: np.ndarray) -> Mapping[str, Mapping[str, int]]:
+        """Matches by type and by tag: array sums over the matched documents and their tags."""
         type_counts = np.bincount(self._types[docs], minlength=len(self._type_names))
-        chosen = np.zeros(self._size, dtype=bool)
-        chosen[docs] = True
-        tag_counts = np.bincount(self._pair_tag[chosen[self._pair_doc]], minlength=len(self._tag_names))
-        facets = MappingProxyType(
+        # The (document, tag) pairs are in document order: each match's tags are one run of them.
+        starts = self._tag_start[docs]
+        lengths = self._tag_start[docs + 1] - starts
+        runs = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+        tag_counts = np.bincount(self._pair_tag[runs], minlength=len(self._tag_names))
+        return MappingProxyType(
             {
                 "type": MappingProxyType(
-                    {t: int(c) for t, c in zip(self._type_names, type_counts, strict=True) if c}
+                    {self._type_names[i]: int(type_counts[i]) for i in np.flatnonzero(type_counts)}
                 ),
                 "tags": MappingProxyType(
-                    {t: int(c) for t, c in zip(self._tag_names, tag_counts, strict=True) if c}
+                    {self._tag_names[i]: int(tag_counts[i]) for i in np.flatnonzero(tag_counts)}
                 ),
             }
         )
-        return SearchResult(
-            query=ranked.query, total=len(docs), hits=tuple(hits), facets=facets, fuzzy=ranked.fuzzy
-        )
 
-    def _hit(self, docnum: int, score: float, wanted: set[str]) -> Hit:
+    def _hit(self, docnum: int, score: float, wanted: set[str] | None) -> Hit:
         doc = self._stored[docnum]
         return Hit(
             kind=doc["kind"],
@@ -760,7 +791,7 @@ class SearchIndex:
             type=doc["type"],
             title=doc["title"],
             score=round(score, 4),
-            snippet=highlight(doc["summary"], wanted),
+            snippet=highlight(doc["summary"], wanted) if wanted is not None else "",
             tags=self._tags[docnum],
         )
 

@@ -14,7 +14,8 @@ SLUG = SLUG_PATTERN
 KEY = rf"^{markup.KEY}$"
 
 
-def get_views(request: Request) -> Views:
+async def get_views(request: Request) -> Views:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a hop on every request.
     views: Views = request.app.state.views
     return views
 

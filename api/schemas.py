@@ -1,10 +1,54 @@
-"""Response schemas of the API (separate from the core model; they are the public contract)."""
+"""Response schemas of the API (separate from the core model; they are the public contract).
+
+The read-only documents (concepts, references, lists, graph, counts, health) are shaped in
+`ambidex.documents`, which `ambidex build` also writes as files; here are the dynamic answers.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
+
+from ambidex.documents import (
+    BacklinkOut,
+    CitationOut,
+    ConceptListItem,
+    ConceptOut,
+    ConceptPage,
+    ConceptRef,
+    CountOut,
+    EvidenceOut,
+    GraphEdge,
+    GraphNode,
+    GraphOut,
+    HealthOut,
+    Page,
+    ReferenceListItem,
+    ReferenceOut,
+    ReferencePage,
+    RelationOut,
+    SourceOut,
+)
+
+__all__ = [
+    "BacklinkOut",
+    "CitationOut",
+    "ConceptListItem",
+    "ConceptOut",
+    "ConceptPage",
+    "ConceptRef",
+    "CountOut",
+    "EvidenceOut",
+    "GraphEdge",
+    "GraphNode",
+    "GraphOut",
+    "HealthOut",
+    "Page",
+    "ReferenceListItem",
+    "ReferenceOut",
+    "ReferencePage",
+    "RelationOut",
+    "SourceOut",
+]
 
 
 class ProblemOut(BaseModel):
@@ -14,111 +58,6 @@ class ProblemOut(BaseModel):
     detail: str
     instance: str | None = None
     suggestions: list[str] | None = None
-
-
-class SourceOut(BaseModel):
-    """What kind of work a reference is and how it found what it reports."""
-
-    source_type: str | None = Field(
-        description="peer-reviewed, conference, book, report or practitioner "
-        "(from the entry's sourcetype field, else its entry type); null when neither says."
-    )
-    source_type_label: str | None = Field(description="e.g. 'Peer-reviewed article'.")
-    design: list[str] = Field(
-        description="Study designs (slugs such as survey, dyadic-survey, field-experiment, "
-        "conceptual, review); empty when the reference names none."
-    )
-    design_labels: list[str] = Field(description="The designs as words, e.g. ['Dyadic survey'].")
-    causal: bool = Field(description="True when a design can show cause and effect (an experiment).")
-    evidence_label: str = Field(description="Source type and design in one short label, as the site's badge.")
-
-
-class CitationOut(SourceOut):
-    key: str
-    locator: str = ""
-    prefix: str = ""
-    suffix: str = ""
-    in_text: str = Field(description="APA 7 in-text form, e.g. (Gabler et al., 2017, p. 383).")
-    apa: str = Field(description="The full APA 7 reference, plain text.")
-    url: str
-
-
-class ConceptRef(BaseModel):
-    id: str
-    title: str
-    type: str
-    url: str
-
-
-class ConceptListItem(ConceptRef):
-    summary: str
-    tags: list[str]
-    aliases: list[str]
-
-
-class Page(BaseModel):
-    total: int
-    page: int
-    per_page: int
-    next: str | None
-    prev: str | None
-
-
-class ConceptPage(Page):
-    items: list[ConceptListItem]
-
-
-class RelationOut(BaseModel):
-    type: str
-    label: str
-    target: ConceptRef
-    citations: list[CitationOut] = Field(description="The source of this relation, when it cites one.")
-
-
-class BacklinkOut(BaseModel):
-    type: str
-    label: str
-    source: ConceptRef
-    citations: list[CitationOut] = Field(description="The source of this relation, when it cites one.")
-
-
-class EvidenceOut(BaseModel):
-    text: str
-    citations: list[CitationOut]
-
-
-class ConceptOut(ConceptListItem):
-    summary_citations: list[CitationOut]
-    relations: list[RelationOut]
-    backlinks: list[BacklinkOut]
-    evidence: list[EvidenceOut]
-    body_markdown: str
-    body_html: str
-    references: list[CitationOut] = Field(description="Every work the concept cites, in APA order.")
-    source_path: str
-
-
-class ReferenceListItem(SourceOut):
-    key: str
-    type: str
-    title: str
-    year: str
-    apa: str
-    doi: str | None
-    url: str
-
-
-class ReferencePage(Page):
-    items: list[ReferenceListItem]
-
-
-class ReferenceOut(ReferenceListItem):
-    apa_html: str
-    fields: dict[str, str]
-    bibtex: str
-    csl_json: dict[str, Any]
-    ris: str
-    cited_by: list[ConceptRef]
 
 
 class HitOut(BaseModel):
@@ -138,38 +77,6 @@ class SearchOut(Page):
     facets: dict[str, dict[str, int]]
     suggestion: str | None
     fuzzy: bool = Field(description="True when typo-tolerant matching was needed.")
-
-
-class GraphNode(BaseModel):
-    id: str
-    title: str
-    type: str
-
-
-class GraphEdge(BaseModel):
-    source: str
-    target: str
-    type: str
-    citations: list[CitationOut] = Field(description="The source of this relation, when it cites one.")
-
-
-class GraphOut(BaseModel):
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
-
-
-class CountOut(BaseModel):
-    name: str
-    label: str
-    count: int
-    url: str
-
-
-class HealthOut(BaseModel):
-    status: str
-    build_id: str
-    concepts: int
-    references: int
 
 
 class StepOut(BaseModel):

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.deps import KEY
 from api.settings import Settings
+from api.views import COMPRESS_FROM
 from tests import sample
 from tests.conftest import BIB, REPO, MakeKb, concept
 
@@ -202,7 +203,10 @@ def test_cached_bodies_are_the_same_compressed_or_not(client: TestClient, path: 
     # The httpx client inflates gzip bodies itself: both answers must decode to the same JSON.
     packed = client.get(V1 + path, headers={"Accept-Encoding": "gzip, deflate"})
     plain = client.get(V1 + path, headers={"Accept-Encoding": "identity"})
-    assert packed.headers["content-encoding"] == "gzip" and "Accept-Encoding" in packed.headers["vary"]
+    if path.startswith("/search"):  # a short answer is sent as it is: compressing costs more
+        assert len(plain.content) < COMPRESS_FROM and "content-encoding" not in packed.headers
+    else:
+        assert packed.headers["content-encoding"] == "gzip" and "Accept-Encoding" in packed.headers["vary"]
     assert "content-encoding" not in plain.headers
     assert packed.json() == plain.json() and plain.json()
     assert int(plain.headers["content-length"]) == len(plain.content)
@@ -277,13 +281,13 @@ def test_site_is_served_without_traversal(make_kb: MakeKb, tmp_path: Path) -> No
 def test_every_concept_and_reference_is_rendered_before_the_first_request(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api.views import Views
+    from ambidex.documents import Documents
 
     def no_rendering(*_args: object) -> bytes:
         raise AssertionError("rendered on request")
 
-    monkeypatch.setattr(Views, "_concept_json", no_rendering)
-    monkeypatch.setattr(Views, "_reference_json", no_rendering)
+    monkeypatch.setattr(Documents, "_concept_json", no_rendering)
+    monkeypatch.setattr(Documents, "_reference_json", no_rendering)
     for item in client.get(f"{V1}/concepts").json()["items"]:
         assert client.get(item["url"]).json()["id"] == item["id"]
     for item in client.get(f"{V1}/references").json()["items"]:
@@ -291,7 +295,7 @@ def test_every_concept_and_reference_is_rendered_before_the_first_request(
 
 
 def test_rendered_responses_are_cached_per_build(make_kb: MakeKb, monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.views import Views
+    from ambidex.documents import Documents
 
     root = make_kb()
     with TestClient(create_app(Settings(root=root))) as c:
@@ -302,8 +306,8 @@ def test_rendered_responses_are_cached_per_build(make_kb: MakeKb, monkeypatch: p
         raise AssertionError("rendered again although the build did not change")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Views, "_concept_json", no_rendering)
-        patch.setattr(Views, "_reference_json", no_rendering)
+        patch.setattr(Documents, "_concept_json", no_rendering)
+        patch.setattr(Documents, "_reference_json", no_rendering)
         with TestClient(create_app(Settings(root=root))) as c:
             assert c.get(f"{V1}/concepts/role-ambiguity").json() == first
             assert c.get(f"{V1}/references/gabler2017dark").json()["apa_html"]
@@ -338,3 +342,28 @@ def test_openapi_describes_sources_of_citations_and_edges(client: TestClient) ->
         )
     for name in ("RelationOut", "BacklinkOut", "GraphEdge"):
         assert schemas[name]["properties"]["citations"]["items"]["$ref"].endswith("/CitationOut")
+
+
+def test_a_search_or_guide_asked_again_is_answered_from_its_cache(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.routes import search
+    from api.views import Views
+
+    urls = [
+        f"{V1}/search?q=role",
+        f"{V1}/search?q=role&page=2&per_page=1",
+        f"{V1}/guide?concept=role-ambiguity",
+    ]
+    first = [client.get(url, headers={"Accept-Encoding": "identity"}) for url in urls]
+
+    def no_work(*_args: object) -> bytes:
+        raise AssertionError("answered again")
+
+    monkeypatch.setattr(search, "_search", no_work)
+    monkeypatch.setattr(Views, "guide_json", no_work)
+    for url, before in zip(urls, first, strict=True):
+        again = client.get(url, headers={"Accept-Encoding": "identity"})
+        assert again.status_code == 200 and again.content == before.content
+        assert again.headers["etag"] == before.headers["etag"]
+        assert client.get(url, headers={"If-None-Match": again.headers["etag"]}).status_code == 304

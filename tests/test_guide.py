@@ -256,3 +256,20 @@ def test_evidence_comes_strongest_design_first(make_kb: MakeKb) -> None:
     g = guide(kb, concept_id="role-ambiguity")
     keys = [e.citations[0].key for _, e in g.evidence]
     assert keys.index("gabler2017dark") < keys.index("mullins2020ambidextrous")
+
+
+def test_the_guide_answer_is_exactly_its_schema() -> None:
+    from api.schemas import GuideOut
+    from tests.conftest import REPO
+
+    asked = [
+        {"situation": 'a customer calls about a "crashing" laptop — Kündigung?\t\x01 \u2028 </script>'},
+        {"concept": "role-ambiguity"},
+        {"situation": "burnout", "concept": "service-sales-ambidexterity"},
+        {"situation": "zzzz qqqq"},
+    ]
+    with TestClient(create_app(Settings(root=REPO))) as client:
+        for params in asked:
+            r = client.get("/api/v1/guide", params=params, headers={"Accept-Encoding": "identity"})
+            assert r.status_code == 200, r.text
+            assert GuideOut.model_validate_json(r.content).model_dump_json().encode() == r.content
