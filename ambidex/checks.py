@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ambidex import bibliography, evidence, markup
+from ambidex.identity import Duplicates, make_key
 from ambidex.loader import load, load_originals
 from ambidex.model import KnowledgeBase
 from ambidex.problems import Problem, did_you_mean, error, sort_problems, warning
-from ambidex.refs import make_key, normal_title
 
 Check = Callable[[KnowledgeBase], Iterable[Problem]]
 
@@ -172,27 +172,20 @@ def check_references(kb: KnowledgeBase) -> Iterable[Problem]:
 
 def check_duplicate_references(kb: KnowledgeBase) -> Iterable[Problem]:
     """The same DOI, or the same normalised title and year, under two keys."""
-    by_doi: dict[str, str] = {}
-    by_title: dict[tuple[str, str], str] = {}
+    seen = Duplicates()
     for ref in kb.references.values():
-        doi = ref.doi.lower()
-        title = (normal_title(ref.get("title")), ref.year)
-        first = (by_doi.get(doi) if doi else None) or (by_title.get(title) if title[0] else None)
+        first = seen.of(ref.doi, ref.get("title"), ref.year)
         if first is not None:
-            what = "DOI" if doi and doi in by_doi else "title and year"
             yield error(
                 ref.path,
                 ref.line,
                 1,
                 "duplicate-reference",
-                f"'{ref.key}' has the same {what} as '{first}'",
-                f"remove it and cite '{first}' instead",
+                f"'{ref.key}' has the same {first[1]} as '{first[0]}'",
+                f"remove it and cite '{first[0]}' instead",
             )
             continue
-        if doi:
-            by_doi[doi] = ref.key
-        if title[0]:
-            by_title[title] = ref.key
+        seen.add(ref.key, ref.doi, ref.get("title"), ref.year)
 
 
 def check_uncited_references(kb: KnowledgeBase) -> Iterable[Problem]:
