@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -12,10 +12,7 @@ class Settings:
     root: Path = Path(".")
     site_dir: Path | None = None
     cors_origins: tuple[str, ...] = ()
-    max_query_chars: int = 512
-    max_page_size: int = 100
     cache_seconds: int = 300
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> Settings:
