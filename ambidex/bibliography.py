@@ -19,9 +19,11 @@ import bibtexparser
 from bibtexparser import model as bibmodel
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
+from ambidex.bibvalues import macros_of, resolve
 from ambidex.files import DiskCache, digest
 from ambidex.model import Reference
 from ambidex.problems import Problem, error, warning
+from ambidex.safety import DOI_PATTERN, sanitise, web_url_problem
 
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 logging.getLogger("bibtexparser").propagate = False
@@ -45,7 +47,6 @@ REQUIRED_FIELDS: Mapping[str, tuple[str | tuple[str, ...], ...]] = MappingProxyT
     }
 )
 
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 _KEY_IN_RAW = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
 
 
@@ -98,8 +99,9 @@ def parse(text: str, path: str = "references.bib") -> tuple[list[Reference], lis
                 )
             )
     references = []
+    macros = macros_of({str(block.key): str(block.value) for block in library.strings})
     for entry in entries:
-        fields = {f.key.lower(): str(f.value) for f in entry.fields}
+        fields = {f.key.lower(): resolve(str(f.value), macros) for f in entry.fields}
         field_lines = {f.key.lower(): (f.start_line or entry.start_line or 0) + 1 for f in entry.fields}
         references.append(
             Reference(
@@ -116,7 +118,7 @@ def parse(text: str, path: str = "references.bib") -> tuple[list[Reference], lis
 
 
 def check_entry(ref: Reference) -> Iterable[Problem]:
-    """Problems of one entry on its own: unknown type, missing fields, malformed DOI."""
+    """Problems of one entry on its own: unknown type, missing fields, malformed DOI or URL."""
     required = REQUIRED_FIELDS.get(ref.entry_type)
     if required is None:
         yield warning(
@@ -145,6 +147,16 @@ def check_entry(ref: Reference) -> Iterable[Problem]:
         if re.match(r"^(https?://(dx\.)?doi\.org/|doi:)", ref.doi, re.I):
             hint = "drop the prefix and keep the bare DOI starting with '10.'"
         yield error(ref.path, line, 1, "malformed-doi", f"'{ref.key}' has a malformed DOI '{ref.doi}'", hint)
+    url = ref.get("url").strip()
+    if "url" in ref.fields and (why := web_url_problem(url)):
+        yield error(
+            ref.path,
+            ref.field_lines.get("url", ref.line),
+            1,
+            "malformed-url",
+            f"'{ref.key}' has a malformed URL '{url[:120]}': {why}",
+            "write the full address, e.g. https://example.org/page, with spaces written as %20",
+        )
 
 
 # ---------------------------------------------------------------- display text
@@ -453,6 +465,28 @@ def _apa_fixes(entry: str) -> str:
 
 # ---------------------------------------------------------------- APA (citeproc)
 
+# citeproc's HTML formatter writes the data as it is: the characters that mean something in HTML
+# go through it as private-use stand-ins and come out as entities, so a name or a title is text.
+_PROTECT = {"&": "\ue000", "<": "\ue001", ">": "\ue002", '"': "\ue003"}
+_RESTORE = str.maketrans({"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;", "\ue003": "&quot;"})
+_STAND_INS = str.maketrans({**{c: None for c in "\ue000\ue001\ue002\ue003"}, **_PROTECT})
+APA_TAGS = frozenset({"i", "b", "em", "strong", "sup", "sub", "span"})
+
+
+def _stand_ins(value: Any) -> Any:
+    """CSL data with HTML's special characters replaced by their stand-ins."""
+    if isinstance(value, str):
+        return value.translate(_STAND_INS)
+    if isinstance(value, list):
+        return [_stand_ins(v) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k == "id" else _stand_ins(v) for k, v in value.items()}
+    return value
+
+
+def _restored(formatted: str) -> str:
+    return formatted.translate(_RESTORE)
+
 
 class Apa:
     """APA 7 strings for a set of references, formatted once by citeproc and then looked up.
@@ -492,7 +526,7 @@ class Apa:
 
         style = CitationStylesStyle(get_style_filepath("apa"), locale="en-US", validate=False)
         original = {r.key.lower(): r.key for r in refs}
-        source = CiteProcJSON(json.loads(json.dumps(items)))
+        source = CiteProcJSON(_stand_ins(json.loads(json.dumps(items))))
         bib = CitationStylesBibliography(style, source, formatter.html)
         citations = {}
         for ref in refs:
@@ -502,15 +536,15 @@ class Apa:
         bib.sort()
         accessed = {csl["id"].lower() for csl in items if "accessed" in csl}
         for item, text in zip(bib.items, bib.bibliography(), strict=True):
-            entry = str(text)
+            entry = _restored(str(text))
             if item.key not in accessed:
                 # APA prints "Retrieved <date>, from <URL>" only with a retrieval date; without
                 # one, citeproc-py leaves a bare "Retrieved" before the URL. Drop it.
                 entry = entry.replace("Retrieved http", "http")
             entry = _apa_fixes(entry)
-            self._entries[original.get(item.key, item.key)] = entry
+            self._entries[original.get(item.key, item.key)] = sanitise(entry, APA_TAGS)
         for key, citation in citations.items():
-            rendered = str(bib.cite(citation, lambda _item: None))
+            rendered = _restored(str(bib.cite(citation, lambda _item: None)))
             self._labels[key] = rendered.strip().removeprefix("(").removesuffix(")")
 
     def _load(self, data: bytes | None) -> bool:

@@ -163,8 +163,8 @@ def check_references(kb: KnowledgeBase) -> Iterable[Problem]:
                 ref.line,
                 1,
                 "bad-bib-key",
-                f"the key '{ref.key}' cannot be cited: keys are ASCII letters, digits and _:.#$&+?<>~-,"
-                " starting and ending with a letter, digit or _",
+                f"the key '{ref.key}' cannot be cited: keys are ASCII letters, digits and "
+                f"{' '.join(markup.KEY_CHARACTERS)}, starting and ending with a letter, digit or _",
                 f"rename the key, e.g. {make_key(ref)}",
             )
         yield from bibliography.check_entry(ref)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
+import unicodedata
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ambidex.checks import validate
-from ambidex.files import atomic_write
+from ambidex.files import atomic_write, create_new
 from ambidex.model import ConceptType, front_matter_schema
 from ambidex.problems import Problem
 
@@ -100,21 +102,48 @@ def schema(
         _console(stderr=True).print(f"wrote {escape(str(output))}")
 
 
-def slugify(title: str) -> str:
-    import re
-    import unicodedata
+# Letters that Unicode does not decompose into a base letter and an accent, as readers spell them
+# in ASCII.
+_ASCII_LETTERS = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D"}
+    | {"ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ł": "l", "Ł": "L", "ı": "i", "ŋ": "ng", "Ŋ": "NG"}
+)
+# What YAML may not hold as it is in a double-quoted scalar: C1 controls, its own line breaks.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+
+def readable(text: str) -> str:
+    """A command-line argument as text: bytes that were not UTF-8 (which Python keeps as lone
+    surrogates) read as Latin-1, so `Caf\\xe9` is `Café`; anything else unreadable becomes U+FFFD."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def slugify(title: str) -> str:
+    """A readable ASCII id for a title: `Café culture` -> `cafe-culture`."""
+    ascii_title = unicodedata.normalize("NFKD", title.translate(_ASCII_LETTERS))
+    ascii_title = ascii_title.encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80].strip("-")
+
+
+def yaml_string(text: str) -> str:
+    """`text` as a YAML double-quoted scalar that reads back as the same text."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
 def scaffold(concept_id: str, title: str, concept_type: ConceptType) -> str:
     """The text of a new concept file: valid front matter with placeholders to replace."""
-    title_yaml = json.dumps(title, ensure_ascii=False)
     return (
         "---\n"
         f"id: {concept_id}\n"
-        f"title: {title_yaml}\n"
+        f"title: {yaml_string(title)}\n"
         f"type: {concept_type.value}\n"
         "summary: >-\n"
         "  One or two sentences a reader can quote, with a citation [@key].\n"
@@ -125,7 +154,7 @@ def scaffold(concept_id: str, title: str, concept_type: ConceptType) -> str:
         "evidence:\n"
         "  - A short finding with its source [@key, p. 1].\n"
         "---\n\n"
-        f"Explain {title} here in your own words, citing [@key] and linking [[other-concept]].\n"
+        "Explain the concept here in your own words, citing [@key] and linking [[other-concept]].\n"
     )
 
 
@@ -137,10 +166,17 @@ def new_concept(
     root: RootOption = Path("."),
 ) -> None:
     """Scaffold kb/<type>/<id>.md; never overwrites an existing file."""
-    slug = concept_id or slugify(title)
+    title = readable(title).strip()
+    slug = readable(concept_id) if concept_id else slugify(title)
     err = _console(stderr=True)
+    if not title:
+        err.print("[red]error[/]: the title is empty")
+        raise typer.Exit(2)
     if not slug or slugify(slug) != slug:
-        err.print(f"[red]error[/]: '{escape(slug)}' is not a valid id (lower-case words joined by '-')")
+        err.print(
+            f"[red]error[/]: '{escape(slug)}' is not a valid id (lower-case words joined by '-'); "
+            "give one with --id"
+        )
         raise typer.Exit(2)
     path = root / "kb" / concept_type.directory / f"{slug}.md"
     existing = list((root / "kb").rglob(f"{slug}.md")) if (root / "kb").exists() else []
@@ -149,11 +185,8 @@ def new_concept(
             f"[red]error[/]: {escape(str((existing or [path])[0]))} already exists; nothing was written"
         )
         raise typer.Exit(1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = scaffold(slug, title, concept_type)
     try:
-        with open(path, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
-            handle.write(text)
+        create_new(path, scaffold(slug, title, concept_type))
     except FileExistsError:
         err.print(f"[red]error[/]: {escape(str(path))} already exists; nothing was written")
         raise typer.Exit(1) from None
@@ -177,15 +210,8 @@ def refs_add(
     from ambidex.refs import merge
 
     out, err = _console(), _console(stderr=True)
-    if source == "-":
-        name, data = "<stdin>", sys.stdin.buffer.read()
-    else:
-        name = source
-        try:
-            data = Path(source).read_bytes()
-        except OSError as exc:
-            err.print(f"[red]error[/]: cannot read {escape(source)}: {escape(exc.strerror or str(exc))}")
-            raise typer.Exit(2) from None
+    data = _read_import(source, err)
+    name = "<stdin>" if source == "-" else source
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -198,23 +224,64 @@ def refs_add(
         _print_problems(err, library_errors)
         err.print(f"[red]error[/]: fix {BIB_FILE} first; nothing was written")
         raise typer.Exit(1)
+    result = merge(library, library_text or "", incoming)
+    for invalid in result.invalid:
+        problems.extend(invalid.problems)
     if problems:
         _print_problems(err, problems)
         if not skip_invalid:
             err.print(
-                "[red]error[/]: some entries could not be read; nothing was written "
-                "(use --skip-invalid to import the others)"
+                "[red]error[/]: some entries could not be read or lack what check requires; nothing was "
+                "written (use --skip-invalid to import the others)"
             )
             raise typer.Exit(1)
-    result = merge(library, library_text or "", incoming)
     for ref in result.added:
         out.print(f"added   {escape(ref.key)}")
     for skip in result.skipped:
         out.print(f"skipped {escape(skip.key)}: {skip.reason} as {escape(skip.duplicate_of)}")
     if result.added and not dry_run:
+        _refuse_an_invalid_library(result.text, err)
         atomic_write(root / BIB_FILE, result.text)
     verb = "would add" if dry_run else "added"
-    out.print(f"{verb} {len(result.added)}, skipped {len(result.skipped)}, failed {len(problems)}")
+    failed = len(problems)
+    out.print(f"{verb} {len(result.added)}, skipped {len(result.skipped)}, failed {failed}")
+
+
+def _read_import(source: str, err: Console) -> bytes:
+    """The bytes of an export (or of standard input), within the size cap of a library."""
+    from ambidex.files import MAX_BIB_BYTES, UnreadableFile, read_bounded, read_stream_bounded
+
+    try:
+        if source == "-":
+            return read_stream_bounded(sys.stdin.buffer, MAX_BIB_BYTES)
+        return read_bounded(Path(source), MAX_BIB_BYTES)
+    except UnreadableFile as exc:
+        err.print(f"[red]error[/]: cannot read {escape(source)}: {escape(exc.message)}")
+        raise typer.Exit(2) from None
+
+
+def _refuse_an_invalid_library(text: str, err: Console) -> None:
+    """Stop before writing a library that `check` would reject (or the loader could not read)."""
+    from ambidex import bibliography
+    from ambidex.checks import check_duplicate_references, check_references
+    from ambidex.files import MAX_BIB_BYTES
+    from ambidex.model import KnowledgeBase
+
+    size = len(text.encode("utf-8"))
+    if size > MAX_BIB_BYTES:
+        err.print(
+            f"[red]error[/]: the library would have {size:,} bytes, over the limit of {MAX_BIB_BYTES:,}; "
+            "nothing was written"
+        )
+        raise typer.Exit(1)
+    references, problems = bibliography.parse(text)
+    kb = KnowledgeBase.build([], references)
+    problems += [*check_references(kb), *check_duplicate_references(kb)]
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        _print_problems(err, errors)
+        err.print("[red]error[/]: the library would not pass check; nothing was written")
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -1,4 +1,9 @@
-"""Writing files so that no reader ever sees half of one, and caches of derived data on disk.
+"""Reading files within bounds, writing them so that no reader ever sees half of one, and caches
+of derived data on disk.
+
+`read_bounded` is how every file an editor controls is read: regular files only, never a device
+or a pipe, never through a symlink that leaves the project, and never more than the size cap of
+its kind (`MAX_CONCEPT_BYTES`, `MAX_BIB_BYTES`: the one set of limits of the whole tool).
 
 A cache entry is one file, `<kind>-<digest>.<suffix>`, in a cache directory: the digest names
 everything the data was derived from, so an entry is never stale, only unused; writing a new
@@ -13,30 +18,178 @@ import importlib
 import json
 import logging
 import os
+import stat
 import struct
 import tempfile
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
+MAX_CONCEPT_BYTES = 1_000_000  # one concept file
+MAX_BIB_BYTES = 32_000_000  # references.bib, and any export `refs add` reads or writes
+
+
+class UnreadableFile(Exception):
+    """A file that is refused or cannot be read: `code`, a message and a hint, as a problem has."""
+
+    def __init__(self, code: str, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _too_large(size: int, limit: int) -> UnreadableFile:
+    return UnreadableFile(
+        "file-too-large",
+        f"the file has {size:,} bytes or more; the limit is {limit:,}",
+        "split it into smaller files",
+    )
+
+
+def read_bounded(path: Path, limit: int, inside: Path | None = None) -> bytes:
+    """The bytes of the regular file at `path`, reading at most `limit` of them.
+
+    Refuses (with `UnreadableFile`) directories, devices, pipes and sockets without reading them,
+    a path that resolves outside `inside` (a symlink leaving the project), and a file larger than
+    `limit`: its size is looked at before reading, and a file that grows is cut at the limit.
+    """
+    try:
+        real = path.resolve(strict=True)
+        if inside is not None and not real.is_relative_to(inside.resolve()):
+            raise UnreadableFile(
+                "outside-repository",
+                f"the file is a link to {real}, outside the project",
+                "copy the content into the project instead of linking to it",
+            )
+        info = os.stat(real)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile(
+                "not-a-file", f"this is {_kind(info.st_mode)}, not a regular file", "remove it or replace it"
+            )
+        if info.st_size > limit:
+            raise _too_large(info.st_size, limit)
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        raise UnreadableFile("read-error", f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):  # replaced between the look and the open
+            raise UnreadableFile("not-a-file", f"this is {_kind(opened.st_mode)}, not a regular file")
+        return _read_at_most(fd, limit)
+    except OSError as exc:
+        raise UnreadableFile("read-error", f"cannot read the file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    raise _too_large(size, limit)
+
+
+def read_stream_bounded(stream: BinaryIO, limit: int) -> bytes:
+    """At most `limit` bytes of a stream (standard input); `UnreadableFile` when it has more."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(len(data), limit)
+    return data
+
 
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write a file through a temporary sibling and a rename, so it is never half-written."""
+    """Write a file through a temporary sibling and a rename, so it is never half-written.
+
+    The file keeps its permissions (a new one gets the usual ones, after the umask); the data and
+    the rename are flushed to disk before this returns, so a crash leaves the old or the new file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        if isinstance(data, str):
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(data)
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+        os.fchmod(fd, _mode_for(path))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_directory(path.parent)
+
+
+def create_new(path: Path, data: str) -> None:
+    """Create a file that must not exist yet, whole or not at all: written to a temporary
+    sibling, then linked into place (which fails, writing nothing, if the file appeared)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    fsync_directory(path.parent)
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits of `path`, or those a new file gets under the current umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+def fsync_directory(directory: Path) -> None:
+    """Flush a directory's entries (a rename or a new file in it) to disk."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems cannot sync a directory
+        pass
+    finally:
+        os.close(fd)
 
 
 def digest(*parts: object, libraries: Iterable[str] = (), sources: Iterable[str] = ()) -> str:

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from yaml.composer import ComposerError
 
-from ambidex import bibliography, markup
+from ambidex import bibliography, markup, safety
+from ambidex.files import MAX_BIB_BYTES, MAX_CONCEPT_BYTES, UnreadableFile, read_bounded
 from ambidex.model import (
     RELATION_ITEM_TAGS,
     Alias,
@@ -37,8 +39,8 @@ KB_DIR = "kb"
 BIB_FILE = "references.bib"
 VOCABULARY_FILE = "kb/vocabulary.yml"
 MAX_SYNONYM_WORDS = 4
-MAX_FILE_BYTES = 1_000_000
 MAX_YAML_NODES = 20_000
+MAX_YAML_DEPTH = 16  # front matter needs three (relations: type: [ids])
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.M)
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -69,31 +71,116 @@ class _Marks:
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_NO_KEY = object()
 
 
-def _walk(node: yaml.Node, path: Path_, marks: _Marks, line0: int, loader: Any) -> Any:
-    """The Python value of a YAML node, recording where it and each of its parts stand."""
-    marks.nodes += 1
-    if marks.nodes > MAX_YAML_NODES:
-        raise ValueError(f"the front matter has more than {MAX_YAML_NODES:,} values (aliases expanded)")
-    start, end = node.start_mark, node.end_mark
-    style = getattr(node, "style", None)
-    marks.at[path] = Mark(start.line + line0, start.column + 1, style, end.line + line0)
-    if isinstance(node, yaml.MappingNode):
-        mapping: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _walk(key_node, (*path, "[key]"), marks, line0, loader)
-            if not isinstance(key, Hashable):
-                key = str(key)
-            if key in mapping:
-                key_mark = key_node.start_mark
-                marks.duplicates.append((str(key), Mark(key_mark.line + line0, key_mark.column + 1)))
-            mapping[key] = _walk(value_node, (*path, str(key)), marks, line0, loader)
-        return mapping
-    if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, (*path, i), marks, line0, loader) for i, item in enumerate(node.value)]
-    if node.tag == _STR_TAG:
-        return node.value
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        super().__init__(f"the front matter nests deeper than {MAX_YAML_DEPTH} levels")
+        self.mark = mark
+
+
+@dataclass
+class _Open:
+    """A mapping or sequence being composed: its value so far, and the key waiting for a value."""
+
+    path: Path_
+    value: dict[Any, Any] | list[Any]
+    start: Any
+    anchor: str | None
+    nodes_before: int
+    key: Any = _NO_KEY
+
+    def child(self) -> Path_:
+        if isinstance(self.value, list):
+            return (*self.path, len(self.value))
+        return (*self.path, "[key]") if self.key is _NO_KEY else (*self.path, str(self.key))
+
+
+def _compose(loader: Any, marks: _Marks, line0: int) -> Any:
+    """The Python value of the single YAML document `loader` reads, recording where each part
+    stands. Composed from parser events with an explicit stack, so no input can make it recurse
+    (PyYAML's own composer recurses once per level, and deep enough nesting crashes the process);
+    deeper than `MAX_YAML_DEPTH` levels, or more than `MAX_YAML_NODES` values with aliases
+    expanded, is refused. Returns `_NO_KEY` for an empty document."""
+    loader.get_event()  # stream start
+    if loader.check_event(yaml.StreamEndEvent):
+        return _NO_KEY
+    loader.get_event()  # document start
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[_Open] = []
+    result: Any = _NO_KEY
+
+    def count(nodes: int) -> None:
+        marks.nodes += nodes
+        if marks.nodes > MAX_YAML_NODES:
+            raise ValueError(f"the front matter has more than {MAX_YAML_NODES:,} values (aliases expanded)")
+
+    def deliver(value: Any, start: Any) -> None:
+        nonlocal result
+        if not stack:
+            result = value
+            return
+        parent = stack[-1]
+        if isinstance(parent.value, list):
+            parent.value.append(value)
+        elif parent.key is _NO_KEY:
+            key = value if isinstance(value, Hashable) else str(value)
+            if key in parent.value:
+                marks.duplicates.append((str(key), Mark(start.line + line0, start.column + 1)))
+            parent.key = key
+        else:
+            parent.value[parent.key] = value
+            parent.key = _NO_KEY
+
+    while not loader.check_event(yaml.DocumentEndEvent):
+        event = loader.get_event()
+        path = stack[-1].child() if stack else ()
+        start: Any = event.start_mark
+        end: Any = event.end_mark
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise ComposerError(None, None, f"found undefined alias '{event.anchor}'", start)
+            value, nodes = anchors[event.anchor]
+            count(nodes)
+            marks.at[path] = Mark(start.line + line0, start.column + 1, None, end.line + line0)
+            deliver(value, start)
+        elif isinstance(event, yaml.ScalarEvent):
+            count(1)
+            marks.at[path] = Mark(start.line + line0, start.column + 1, event.style, end.line + line0)
+            value = _scalar(loader, event)
+            if event.anchor:
+                anchors[event.anchor] = (value, 1)
+            deliver(value, start)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(stack) >= MAX_YAML_DEPTH:
+                raise _TooDeep(start)
+            count(1)
+            empty: dict[Any, Any] | list[Any] = [] if isinstance(event, yaml.SequenceStartEvent) else {}
+            stack.append(_Open(path, empty, start, event.anchor, marks.nodes - 1))
+        else:  # the end of a sequence or mapping
+            done = stack.pop()
+            marks.at[done.path] = Mark(done.start.line + line0, done.start.column + 1, None, end.line + line0)
+            if done.anchor:
+                anchors[done.anchor] = (done.value, marks.nodes - done.nodes_before)
+            deliver(done.value, done.start)
+    loader.get_event()  # document end
+    if not loader.check_event(yaml.StreamEndEvent):
+        extra: Any = loader.get_event()
+        raise ComposerError(
+            "expected a single document in the stream", None, "but found another document", extra.start_mark
+        )
+    return result
+
+
+def _scalar(loader: Any, event: Any) -> Any:
+    """The value of a scalar: text as it is, other tags (numbers, booleans, dates) constructed."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR_TAG:
+        return event.value
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     return loader.construct_object(node, deep=True)
 
 
@@ -183,8 +270,8 @@ class _ConceptFile:
     def parse_yaml(self, front: str, line0: int) -> Any:
         loader = _SafeLoader(front)
         try:
-            node = loader.get_single_node()
-            if node is None:
+            data = _compose(loader, self.marks, line0)
+            if data is _NO_KEY or data is None:
                 self.fail(
                     line0,
                     1,
@@ -193,7 +280,15 @@ class _ConceptFile:
                     "add the fields id, title, type and summary",
                 )
                 return None
-            return _walk(node, (), self.marks, line0, loader)
+            return data
+        except _TooDeep as exc:
+            self.fail(
+                line0 + exc.mark.line,
+                exc.mark.column + 1,
+                "too-deep",
+                str(exc),
+                "front matter is a flat mapping of fields, with lists and one level of relations",
+            )
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = line0 + (mark.line if mark else 0)
@@ -209,7 +304,7 @@ class _ConceptFile:
                 "check indentation, colons and quotes; quote text that contains ': ' or '#', "
                 "or that starts with '[' or '@'",
             )
-        except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        except (yaml.YAMLError, ValueError) as exc:
             self.fail(line0, 1, "yaml-syntax", f"invalid YAML: {exc}", "check the front matter's syntax")
         finally:
             loader.dispose()
@@ -316,6 +411,20 @@ class _ConceptFile:
             return None
         return self._build(fm, body, body_line)
 
+    def check_markup(self, text: str, position: markup.Position) -> None:
+        """Report what in a Markdown field would include a file, run script or leave the HTML
+        allowlist (see `ambidex.safety`)."""
+        locate: Callable[[int], tuple[int, int]] | None = None
+        for finding in safety.unsafe_markup(text):
+            locate = locate or markup.offset_locator(text, position)
+            self.fail(*locate(finding.offset), finding.code, finding.message, finding.hint)
+
+    def check_plain(self, text: str, path: Path_) -> None:
+        mark = self.marks.find(path)
+        for finding in safety.tags_in_plain_text(text):
+            line, col = _text_position(mark, 1, finding.offset + 1)
+            self.fail(line, col, finding.code, finding.message, finding.hint)
+
     def _build(self, fm: FrontMatter, body: str, body_line: int) -> Concept:
         source = self.text.split("\n")
 
@@ -323,11 +432,17 @@ class _ConceptFile:
             mark = self.marks.find(path)
             return lambda line, col: _text_position(mark, line, col, value, source)
 
+        self.check_plain(fm.title, ("title",))
+        for index, name in enumerate(fm.aliases):
+            self.check_plain(name, ("aliases", index))
+        self.check_markup(fm.summary, in_scalar(("summary",), fm.summary))
+        self.check_markup(body, lambda line, col: (body_line + line - 1, col))
         summary_spans = markup.scan(fm.summary, in_scalar(("summary",), fm.summary))
         summary_mark = self.marks.find(("summary",))
         evidence = []
         links = list(markup.links_in(summary_spans))
         for index, text in enumerate(fm.evidence):
+            self.check_markup(text, in_scalar(("evidence", index), text))
             spans = markup.scan(text, in_scalar(("evidence", index), text))
             mark = self.marks.find(("evidence", index))
             evidence.append(Evidence(text=text, citations=markup.citations_in(spans), line=mark.line))
@@ -379,23 +494,14 @@ class _ConceptFile:
         )
 
 
-def _read_text(path: Path, rel: str, problems: list[Problem]) -> tuple[str, bytes] | None:
+def _read_text(
+    path: Path, rel: str, problems: list[Problem], limit: int, root: Path
+) -> tuple[str, bytes] | None:
+    """The text of a file the editors control, read within bounds (see `files.read_bounded`)."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(error(rel, 1, 1, "read-error", f"cannot read the file: {exc.strerror}"))
-        return None
-    if len(data) > MAX_FILE_BYTES:
-        problems.append(
-            error(
-                rel,
-                1,
-                1,
-                "file-too-large",
-                f"the file has {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}",
-                "split it into several entries",
-            )
-        )
+        data = read_bounded(path, limit, inside=root)
+    except UnreadableFile as exc:
+        problems.append(error(rel, 1, 1, exc.code, exc.message, exc.hint))
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -426,11 +532,11 @@ def load_references(root: Path | str) -> tuple[list[Reference], str | None, list
     """Read `references.bib` alone: its references, its text (None if unreadable) and problems."""
     problems: list[Problem] = []
     bib_path = Path(root) / BIB_FILE
-    if not bib_path.exists():
+    if not bib_path.exists() and not bib_path.is_symlink():
         hint = "create it next to kb/; every concept must cite a reference"
         problems.append(error(BIB_FILE, 1, 1, "bib-missing", "references.bib does not exist", hint))
         return [], None, problems
-    read = _read_text(bib_path, BIB_FILE, problems)
+    read = _read_text(bib_path, BIB_FILE, problems, MAX_BIB_BYTES, Path(root))
     if read is None:
         return [], None, problems
     references, bib_problems = bibliography.parse(read[0], BIB_FILE)
@@ -450,7 +556,7 @@ def load_originals(directory: Path | str) -> tuple[list[Original], list[Problem]
         if path.suffix.lower() not in ORIGINAL_SUFFIXES or not path.is_file():
             continue
         name = (directory / path.name).as_posix()
-        read = _read_text(path, name, problems)
+        read = _read_text(path, name, problems, MAX_CONCEPT_BYTES * 8, directory.resolve())
         if read is not None:
             originals.append(Original(path=name, text=read[0]))
     return originals, problems
@@ -489,7 +595,7 @@ def load(root: Path | str) -> tuple[KnowledgeBase, list[Problem]]:
     seen: dict[str, Concept] = {}
     for path in sorted((root / KB_DIR).rglob("*.md")):
         rel = path.relative_to(root).as_posix()
-        read = _read_text(path, rel, problems)
+        read = _read_text(path, rel, problems, MAX_CONCEPT_BYTES, root)
         if read is None:
             continue
         text, data = read
@@ -534,7 +640,7 @@ def load_vocabulary(root: Path, problems: list[Problem], digests: list[bytes]) -
     path = root / VOCABULARY_FILE
     if not path.exists():
         return ()
-    read = _read_text(path, VOCABULARY_FILE, problems)
+    read = _read_text(path, VOCABULARY_FILE, problems, MAX_CONCEPT_BYTES, root)
     if read is None:
         return ()
     text, data = read

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 from ambidex.model import Citation, Link
 
-# Citation keys are ASCII, without "%" (a comment in BibTeX, an escape in a URL) or "/": what BibTeX
-# tools accept everywhere, and one segment of a URL path.
-KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.#$&+?<>~-]*[A-Za-z0-9_])?"
-_BRACKETED = re.compile(r"\[(?P<inner>[^\[\]\n]*@[^\[\]]*?)\](?!\(|\])")
+# Citation keys are ASCII letters, digits and "_:.-": what BibTeX tools accept everywhere, and
+# characters that stand for themselves in a URL path, an HTML id and a Markdown link.
+KEY_CHARACTERS = "_:.-"
+KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.-]*[A-Za-z0-9_])?"
+# A bracketed group holds no brackets: each "[" is followed only up to the next bracket, so
+# finding every group takes one pass over the text, whatever it holds.
+_BRACKETED = re.compile(r"\[(?P<inner>[^\[\]]*)\](?!\(|\])")
 _ITEM = re.compile(rf"^(?P<prefix>.*?)(?<![\w@])-?@(?P<key>{KEY})(?P<rest>.*)$", re.S)
 _NARRATIVE = re.compile(rf"(?<![\w@/.:\-\[])@(?P<key>{KEY})")
 _LINK = re.compile(r"\[\[(?P<target>[^\[\]|\n]+?)(?:\|(?P<label>[^\[\]\n]+?))?\]\]")
@@ -92,7 +95,28 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the ordered, disjoint `spans` replaced by spaces."""
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], " " * (end - start)]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
 Position = Callable[[int, int], tuple[int, int]]
+
+
+def offset_locator(text: str, position: Position | None = None) -> Callable[[int], tuple[int, int]]:
+    """Offset in `text` -> 1-based (line, col) in the text, or in the file through `position`."""
+    lines = _Lines(text)
+
+    def locate(offset: int) -> tuple[int, int]:
+        line, col = lines.locate(offset)
+        return position(line, col) if position else (line, col)
+
+    return locate
 
 
 def scan(text: str, position: Position | None = None) -> list[Span]:
@@ -103,12 +127,7 @@ def scan(text: str, position: Position | None = None) -> list[Span]:
     """
     if "@" not in text and "[[" not in text:
         return []
-    text_lines = _Lines(text)
-
-    def locate(offset: int) -> tuple[int, int]:
-        line, col = text_lines.locate(offset)
-        return position(line, col) if position else (line, col)
-
+    locate = offset_locator(text, position)
     visible = _mask(text, _CODE) if "`" in text or "~~~" in text else text
     spans: list[Span] = []
     for m in _LINK.finditer(visible):
@@ -117,7 +136,12 @@ def scan(text: str, position: Position | None = None) -> list[Span]:
         spans.append(LinkSpan(m.start(), m.end(), link))
     if spans:
         visible = _mask(visible, _LINK)
+    groups = []
     for m in _BRACKETED.finditer(visible):
+        at = m["inner"].find("@")
+        if at < 0 or "\n" in m["inner"][:at]:
+            continue
+        groups.append(m)
         citations: list[Citation] = []
         offset = m.start("inner")
         for item in m["inner"].split(";"):
@@ -140,7 +164,7 @@ def scan(text: str, position: Position | None = None) -> list[Span]:
             offset += len(item) + 1
         if citations:
             spans.append(CiteSpan(m.start(), m.end(), tuple(citations), bracketed=True))
-    visible = _mask(visible, _BRACKETED)
+    visible = _blank(visible, [(m.start(), m.end()) for m in groups])
     for m in _NARRATIVE.finditer(visible):
         line, col = locate(m.start())
         citation = Citation(key=m["key"], narrative=True, line=line, col=col)

@@ -1,10 +1,12 @@
 """Merging a reference manager's BibTeX export into the library.
 
-`merge(library, library_text, incoming)` normalises incoming entries, gives them keys by one
-convention (first author's family name + year + first significant title word, `nd` when there
-is no year), skips duplicates (same DOI, or same normalised title and year) against the library
-and within the import, and returns the new library text: the existing text unchanged, new
-entries appended. Nothing is written here; the CLI writes atomically.
+`merge(library, library_text, incoming)` normalises incoming entries (biblatex fields and types
+in BibTeX terms, bare DOIs, `--` page ranges), gives them keys by one convention (first author's
+family name + year + first significant title word, `nd` when there is no year), skips duplicates
+(same DOI, or same normalised title and year) against the library and within the import, sets
+aside entries that `check` would reject (with its problems), and returns the new library text:
+the existing text unchanged, new entries appended. Nothing is written here; the CLI writes
+atomically.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ambidex.bibliography import check_entry
+from ambidex.bibvalues import from_biblatex
 from ambidex.identity import Duplicates, make_key, normal_doi
 from ambidex.model import Reference
+from ambidex.problems import Problem
 
 FIELD_ORDER = (
     "author",
@@ -45,20 +50,29 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True)
+class Invalid:
+    key: str
+    problems: tuple[Problem, ...]
+
+
 @dataclass
 class MergeResult:
     text: str
     added: list[Reference] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    invalid: list[Invalid] = field(default_factory=list)
 
 
-def _normalised_fields(ref: Reference) -> dict[str, str]:
+def _normalised(ref: Reference) -> tuple[str, dict[str, str]]:
+    """The entry type and fields as they will be written."""
     fields = {k: re.sub(r"\s+", " ", v).strip() for k, v in ref.fields.items() if v.strip()}
+    entry_type, fields = from_biblatex(ref.entry_type, fields)
     if "doi" in fields:
         fields["doi"] = normal_doi(fields["doi"])
     if "pages" in fields:
         fields["pages"] = re.sub(r"\s*[-–—]+\s*", "--", fields["pages"])
-    return fields
+    return entry_type, fields
 
 
 def to_bibtex(entry_type: str, key: str, fields: dict[str, str]) -> str:
@@ -80,10 +94,15 @@ def merge(library: Iterable[Reference], library_text: str, incoming: Iterable[Re
     result = MergeResult(text=library_text)
     blocks: list[str] = []
     for ref in incoming:
-        fields = _normalised_fields(ref)
+        entry_type, fields = _normalised(ref)
+        ref = ref.model_copy(update={"entry_type": entry_type, "fields": fields})
         duplicate = seen.of(fields.get("doi", ""), fields.get("title", ""), ref.year)
         if duplicate is not None:
             result.skipped.append(Skipped(ref.key, duplicate[0], f"same {duplicate[1]}"))
+            continue
+        problems = tuple(p for p in check_entry(ref) if p.is_error)
+        if problems:
+            result.invalid.append(Invalid(ref.key, problems))
             continue
         base = make_key(ref)
         key, suffix = base, 0
@@ -92,7 +111,7 @@ def merge(library: Iterable[Reference], library_text: str, incoming: Iterable[Re
             suffix += 1
         keys.add(key.lower())
         seen.add(key, fields.get("doi", ""), fields.get("title", ""), ref.year)
-        blocks.append(to_bibtex(ref.entry_type, key, fields))
+        blocks.append(to_bibtex(entry_type, key, fields))
         result.added.append(ref.model_copy(update={"key": key}))
     if blocks:
         head = library_text.rstrip("\n")

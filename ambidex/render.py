@@ -8,6 +8,7 @@ target's title. `to_html` turns Markdown into sanitised HTML.
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -15,9 +16,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 import markdown as markdown_lib
-import nh3
 
-from ambidex import markup
+from ambidex import markup, safety
 from ambidex.bibliography import Apa
 from ambidex.files import DiskCache
 from ambidex.model import Citation, Concept, KnowledgeBase
@@ -36,8 +36,12 @@ class Links:
     badge: BadgeFor | None = None
 
 
-def _escape_md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*")
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]"})
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text (a title, an APA label) as Markdown that shows it as it is: no markup, no HTML."""
+    return html.escape(text.translate(_MD_SPECIAL), quote=False)
 
 
 # Where a sentence, a list item or a heading starts: a concept title keeps its capital there.
@@ -106,7 +110,7 @@ class Renderer:
         known = citation.key in self.kb.references
         label = self.apa.label(citation.key) if known else f"{citation.key}?"
         if link is not None and known:
-            label = f"[{_escape_md(label)}]({link(citation.key)})"
+            label = f"[{escape_markdown(label)}]({link(citation.key)})"
         parts = [citation.prefix, label]
         text = " ".join(p for p in parts if p)
         if citation.locator:
@@ -124,7 +128,7 @@ class Renderer:
         if citation.locator:
             year += f", {citation.locator}"
         if link is not None:
-            author = f"[{_escape_md(author)}]({link(citation.key)})"
+            author = f"[{escape_markdown(author)}]({link(citation.key)})"
         mark = badge(citation.key) if badge is not None else ""
         return f"{author} ({year}) {mark}" if mark else f"{author} ({year})"
 
@@ -191,10 +195,12 @@ class Renderer:
                 label = span.link.label or (
                     title_in_text(target.title, text[: span.start]) if target else span.link.target
                 )
-                if target is not None and links is not None:
-                    out.append(f"[{_escape_md(label)}]({links.concept(target.id)})")
+                if links is None:
+                    out.append(label)
+                elif target is not None:
+                    out.append(f"[{escape_markdown(label)}]({links.concept(target.id)})")
                 else:
-                    out.append(_escape_md(label))
+                    out.append(escape_markdown(label))
             else:
                 out.append(
                     self.in_text(
@@ -209,52 +215,12 @@ class Renderer:
 
     def plain(self, text: str) -> str:
         """Text with citations in APA form and concept links as their labels, no markup."""
-        return self.markdown(text, None).replace("\\[", "[").replace("\\]", "]")
+        return self.markdown(text, None)
 
     def cited_keys(self, concept: Concept, also: Iterable[Citation] = ()) -> list[str]:
         """The keys a concept cites (and those of `also`), in APA reference-list order."""
         cited = set(concept.cited_keys) | {c.key for c in also}
         return [key for key in self.apa.sorted_keys() if key in cited]
-
-
-_ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "br",
-    "code",
-    "dd",
-    "del",
-    "div",
-    "dl",
-    "dt",
-    "em",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "li",
-    "mark",
-    "ol",
-    "p",
-    "pre",
-    "span",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
 
 
 _converters = threading.local()
@@ -270,16 +236,13 @@ def _converter() -> markdown_lib.Markdown:
 
 
 def to_html(markdown_text: str) -> str:
-    """Markdown -> sanitised HTML (no scripts, styles, event handlers or javascript: links)."""
+    """Markdown -> sanitised HTML (no scripts, styles, event handlers or javascript: links).
+    Text nested too deeply for the Markdown library is shown as it is, escaped."""
     converter = _converter()
     try:
         raw = converter.convert(markdown_text)
+    except RecursionError:
+        raw = f"<pre>{html.escape(markdown_text)}</pre>"
     finally:
         converter.reset()
-    return nh3.clean(
-        raw,
-        tags=_ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}, "abbr": {"title"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
+    return safety.sanitise(raw)

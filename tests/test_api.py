@@ -327,7 +327,7 @@ def test_rendered_responses_are_cached_per_build(make_kb: MakeKb, monkeypatch: p
 
 def test_every_key_character_reaches_the_handler(client: TestClient) -> None:
     admitted = [c for c in string.printable if re.fullmatch(KEY, f"a{c}b")]
-    assert not {"%", "/"} & set(admitted) and set("_:.#&+?-") <= set(admitted)
+    assert sorted(admitted) == sorted(string.ascii_letters + string.digits + "_:.-")
     for c in admitted:
         r = client.get(f"{V1}/references/{quote(f'a{c}b', safe='')}")
         assert r.status_code == 404 and r.json()["detail"], (c, r.text)

@@ -20,6 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
+import nh3
+
 from ambidex.model import (
     TENSION_TYPES,
     Citation,
@@ -29,7 +31,7 @@ from ambidex.model import (
     Reference,
     RelationType,
 )
-from ambidex.render import Links, Renderer
+from ambidex.render import Links, Renderer, escape_markdown
 from ambidex.site import maps
 
 SITE_NAME = "Ambidex"
@@ -108,6 +110,17 @@ CONNECTION_GROUPS: tuple[tuple[str, tuple[tuple[RelationType, str], ...]], ...] 
 OTHER_GROUPS = {"associated-with": "Goes together with", "related": "See also"}
 
 
+# What the generated pages hold once MkDocs and its Markdown extensions have made HTML of them:
+# the editors' allowlist plus the structure the extensions add (code highlighting, the BibTeX
+# drop-downs, Mermaid blocks, footnotes, heading anchors, the emoji icon).
+TITLE_TAGS = frozenset({"code", "em", "strong", "b", "i", "mark", "sub", "sup"})
+
+
+def sanitise_title(title: str) -> str:
+    """A heading's title as the theme shows it in the table of contents (written unescaped)."""
+    return nh3.clean(title, tags=set(TITLE_TAGS), attributes={})
+
+
 def concept_path(concept_id: str) -> str:
     return f"concepts/{concept_id}.md"
 
@@ -159,8 +172,35 @@ def evidence_badge(ref: Reference) -> str:
 
 
 def _linkify(apa_html: str) -> str:
-    """Make the DOI or URL at the end of an APA reference a link."""
-    return re.sub(r"(?<![\"=>])(https?://[^\s<]+?)(?=[.,;]?(?:\s|$|<))", r'<a href="\1">\1</a>', apa_html)
+    """Make the DOI or URL at the end of an APA reference (HTML) a link."""
+
+    def link(m: re.Match[str]) -> str:
+        href = html.escape(html.unescape(m[1]))
+        return f'<a href="{href}">{m[1]}</a>'
+
+    return re.sub(r"(?<![\"=>])(https?://[^\s<\"]+?)(?=[.,;]?(?:\s|$|<))", link, apa_html)
+
+
+def _text(text: str) -> str:
+    """Plain text from the knowledge base as Markdown that shows it as typed (no markup, no HTML)."""
+    return escape_markdown(text)
+
+
+def _safe_html(markdown_text: str) -> str:
+    """Markdown from the knowledge base with any HTML in it made text (Markdown still applies)."""
+    return html.escape(markdown_text, quote=False)
+
+
+def _meta(text: str) -> str:
+    """A value for the page's front matter, which the theme writes into the HTML unescaped."""
+    return json.dumps(html.escape(text))
+
+
+def _bibtex_block(raw: str) -> list[str]:
+    """A BibTeX entry as a fenced code block whose fence no line of the entry can close."""
+    longest = max((len(run) for run in re.findall(r"`+", raw)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"    {fence}bibtex", *(f"    {line}" for line in raw.splitlines()), f"    {fence}"]
 
 
 def _link_list(kb: KnowledgeBase, ids: Iterable[str], url: str = "{}.md") -> str:
@@ -168,8 +208,8 @@ def _link_list(kb: KnowledgeBase, ids: Iterable[str], url: str = "{}.md") -> str
 
 
 def _escape(text: str) -> str:
-    """Text set inside Markdown link brackets."""
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    """Text set inside Markdown link brackets, shown as typed (no markup, no HTML)."""
+    return escape_markdown(text)
 
 
 class SitePages:
@@ -225,13 +265,13 @@ class SitePages:
     def concept(self, c: Concept) -> str:
         out = [
             "---",
-            f"title: {json.dumps(c.title)}",
-            f"description: {json.dumps(self.r.plain(c.summary))}",
+            f"title: {_meta(c.title)}",
+            f"description: {_meta(self.r.plain(c.summary))}",
             "---",
             "",
             self._breadcrumbs(c),
             "",
-            f"# {c.title}",
+            f"# {_text(c.title)}",
             "",
             self._kind(c),
             "",
@@ -239,7 +279,7 @@ class SitePages:
             "",
         ]
         if c.aliases:
-            out += [f"*Also known as:* {', '.join(a.name for a in c.aliases)}", ""]
+            out += [f"*Also known as:* {', '.join(_text(a.name) for a in c.aliases)}", ""]
         if c.body.strip():
             out += [self.md(c.body).strip(), ""]
         if c.evidence:
@@ -395,7 +435,9 @@ class SitePages:
             out.append("No entries yet.")
         for cid in ids:
             c = self.kb.concepts[cid]
-            out += [f"- **[{_escape(c.title)}](../{concept_path(cid)})** — {self.r.plain(c.summary)}"]
+            out += [
+                f"- **[{_escape(c.title)}](../{concept_path(cid)})** — {_safe_html(self.r.plain(c.summary))}"
+            ]
         return "\n".join(out) + "\n"
 
     def tags_index(self) -> str:
@@ -454,7 +496,7 @@ class SitePages:
             ref = self.kb.references[key]
             cited = self.kb.cited_by(key)
             out += [
-                f'<div class="ambidex-reference" id="{key}" markdown>',
+                f'<div class="ambidex-reference" id="{html.escape(key)}" markdown>',
                 "",
                 f'<p class="ambidex-apa">{_linkify(self.r.apa.entry(key))}</p>',
                 "",
@@ -463,9 +505,8 @@ class SitePages:
                 out += [self.badge(key), ""]
             if cited:
                 out += [f"Cited in: {_link_list(self.kb, cited, url='concepts/{}.md')}", ""]
-            out += ['??? abstract "BibTeX"', "", "    ```bibtex"]
-            out += [f"    {line}" for line in ref.raw.splitlines()]
-            out += ["    ```", "", "</div>", ""]
+            out += ['??? abstract "BibTeX"', "", *_bibtex_block(ref.raw)]
+            out += ["", "</div>", ""]
         return "\n".join(out)
 
     def concept_map(self) -> str:

@@ -19,6 +19,7 @@ import logging
 import os
 import posixpath
 import re
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -29,15 +30,22 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 
 from ambidex.build import disk_cache
 from ambidex.checks import validate
 from ambidex.markup import CiteSpan, LinkSpan, scan
 from ambidex.render import Links, Renderer
 from ambidex.site import reference
-from ambidex.site.pages import SitePages, concept_path, evidence_badge
+from ambidex.site.pages import SitePages, concept_path, evidence_badge, sanitise_title
 
 log = logging.getLogger("mkdocs.plugins.ambidex")
+
+
+def _sanitise_toc(items: Iterable[AnchorLink]) -> None:
+    for item in items:
+        item.title = sanitise_title(item.title)
+        _sanitise_toc(item.children)
 
 
 class AmbidexConfig(Config):  # type: ignore[no-untyped-call]
@@ -95,6 +103,14 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
             files.append(File.generated(config, named, content=content))
             self.fingerprints[uri] = named
         return files
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Generated pages hold the editors' text, escaped where the pages are made (and `check`
+        stops a build whose text holds disallowed HTML); the table of contents, which the theme
+        writes unescaped, keeps only inline formatting."""
+        if page.file.src_uri in self.pages:
+            _sanitise_toc(page.toc)
+        return html
 
     def _refer_to_fingerprints(self, output: str) -> str:
         if not self.fingerprints:
