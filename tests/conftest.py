@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from playwright.sync_api import Browser, sync_playwright
 
 # Property and fuzz tests draw the same examples on every `make test`, so a run fails only when
 # the code changed; `make fuzz` draws new ones with a fresh seed to look for what is not yet known.
@@ -123,6 +124,27 @@ def base_files() -> dict[str, str]:
 
 
 MakeKb = Callable[..., Path]
+
+# Debian's chromium, started headless as this machine allows (no sandbox as root, no background
+# network traffic); one browser per test module that asks for the `browser` fixture.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
 
 
 def write_files(root: Path, files: Mapping[str, str | bytes | None]) -> None:

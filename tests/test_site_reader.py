@@ -13,10 +13,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.site_helpers import copy_project, mkdocs_build, serve
-from tests.test_site_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 PUBLISHED = "https://ambidex.example/"
@@ -45,14 +44,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     assert result.returncode == 0, result.stderr
     with serve(root / "site") as url:
         yield url, root / "site"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def open_page(browser: Browser, width: int = 1280, height: int = 900, dark: bool = False) -> Page:
