@@ -129,13 +129,9 @@ def _edges(kb: KnowledgeBase, concept_id: str) -> Iterable[Step]:
     """Every edge at a concept, walked either way."""
     for rel in kb.concepts[concept_id].relations:
         if rel.target in kb.concepts:
-            yield Step(concept_id, rel.type, rel.target, _citations(rel))
+            yield Step(concept_id, rel.type, rel.target, rel.citations)
     for edge in kb.backlinks(concept_id):
-        yield Step(edge.source, edge.type, concept_id, _citations(edge))
-
-
-def _citations(edge: object) -> tuple[Citation, ...]:
-    return tuple(getattr(edge, "citations", ()))
+        yield Step(edge.source, edge.type, concept_id, edge.citations)
 
 
 def _spread(kb: KnowledgeBase, seeds: Sequence[Seed]) -> dict[str, Item]:

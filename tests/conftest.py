@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -124,6 +126,20 @@ def base_files() -> dict[str, str]:
 
 
 MakeKb = Callable[..., Path]
+
+
+def ambidex(*args: str, root: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`ambidex ARGS --root ROOT` run as a process, as an editor runs it; output captured. A
+    process that hangs fails the test at `timeout`, never passes it."""
+    return subprocess.run(
+        [sys.executable, "-m", "ambidex", *args, "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1", "COLUMNS": "200"},
+    )
+
 
 # Debian's chromium, started headless as this machine allows (no sandbox as root, no background
 # network traffic); one browser per test module that asks for the `browser` fixture.

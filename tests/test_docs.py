@@ -3,13 +3,11 @@ what `ambidex check` prints for that example with a mistyped citation key."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO, copy_content
+from tests.conftest import REPO, ambidex, copy_content
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -24,14 +22,7 @@ def _example_entry() -> str:
 
 
 def _check(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ambidex", "check", "--root", str(root)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
-        timeout=120,
-        check=False,
-    )
+    return ambidex("check", root=root, timeout=120)
 
 
 def _place(root: Path, entry: str) -> Path:

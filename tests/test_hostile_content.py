@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,24 +17,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from tests.conftest import BIB, MakeKb, concept
+from tests.conftest import BIB, MakeKb, ambidex, concept
 from tests.site_helpers import copy_project, mkdocs_build
 
 RISK = "kb/risks/role-ambiguity.md"
 LINKED = "relations:\n  risk-of: [service-sales-ambidexterity]\n"
-# A process that hangs or recurses without end fails the test at this bound, never passes it.
-HANG_GUARD = 300
-
-
-def ambidex(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ambidex", *args, "--root", str(root)],
-        capture_output=True,
-        text=True,
-        timeout=HANG_GUARD,
-        check=False,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
 
 
 def line_of(text: str, needle: str) -> int:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -15,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from bench.common import serving
-from tests.conftest import MakeKb
+from tests.conftest import MakeKb, ambidex
 from tests.site_helpers import copy_project
 
 
@@ -29,15 +26,7 @@ def _get(url: str) -> tuple[int, bytes]:
 
 def test_build_then_serve(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    built = subprocess.run(
-        [sys.executable, "-m", "ambidex", "build", "--root", str(root)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    built = ambidex("build", root=root)
     assert built.returncode == 0, built.stderr
     assert (root / "site" / "index.html").exists()
     with serving(root, "--workers", "2", timeout=60) as (base, _):

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bench.common import serving
+from tests.conftest import ambidex
 from tests.site_helpers import copy_project, mkdocs_build, serve
 
 pytestmark = pytest.mark.browser
@@ -103,14 +101,7 @@ def test_guide_page_on_a_static_host_says_what_it_needs(page: Page, site_url: st
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The repository built and served by `ambidex build` and `ambidex serve`."""
     root = copy_project(tmp_path_factory.mktemp("served") / "project")
-    built = subprocess.run(
-        [sys.executable, "-m", "ambidex", "build", "--root", str(root)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        timeout=600,
-        check=False,
-    )
+    built = ambidex("build", root=root, timeout=600)
     assert built.returncode == 0, built.stderr
     with serving(root, timeout=120) as (base, _):
         yield base

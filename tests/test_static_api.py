@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
 from bench.common import serving
-from tests.conftest import MakeKb, concept
+from tests.conftest import MakeKb, ambidex, concept
 
 MORE = {
     f"kb/practices/practice-{i:02d}.md": concept(
@@ -41,15 +38,7 @@ def _get(url: str, encoding: str) -> tuple[bytes, str | None]:
 
 def test_every_static_file_is_the_live_answer(make_kb: MakeKb) -> None:
     root = make_kb(MORE)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    built = subprocess.run(
-        [sys.executable, "-m", "ambidex", "build", "--no-site", "--root", str(root)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    built = ambidex("build", "--no-site", root=root, timeout=120)
     assert built.returncode == 0, built.stderr
     api = root / "site" / "api" / "v1"
     files = sorted(p for p in api.rglob("*.json"))
@@ -74,9 +63,7 @@ def test_every_static_file_is_the_live_answer(make_kb: MakeKb) -> None:
 
 def test_a_new_build_replaces_the_static_copy(make_kb: MakeKb) -> None:
     root = make_kb()
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    command = [sys.executable, "-m", "ambidex", "build", "--no-site", "--root", str(root)]
-    subprocess.run(command, capture_output=True, env=env, timeout=120, check=True)
+    assert ambidex("build", "--no-site", root=root, timeout=120).returncode == 0
     api = root / "site" / "api" / "v1"
     assert (api / "concepts" / "role-ambiguity.json").exists()
     (root / "kb" / "risks" / "role-ambiguity.md").unlink()
@@ -84,11 +71,10 @@ def test_a_new_build_replaces_the_static_copy(make_kb: MakeKb) -> None:
         concept("service-sales-ambidexterity", type="ambidexterity", summary="Both [@gabler2017dark]."),
         encoding="utf-8",
     )
-    subprocess.run(command, capture_output=True, env=env, timeout=120, check=True)
+    assert ambidex("build", "--no-site", root=root, timeout=120).returncode == 0
     assert not (api / "concepts" / "role-ambiguity.json").exists()
     assert (api / "concepts" / "service-sales-ambidexterity.json").exists()
     assert [p.name for p in api.parent.iterdir()] == ["v1"]  # nothing left behind
-    no_static = [*command, "--no-static-api"]
     (api / "health.json").unlink()
-    subprocess.run(no_static, capture_output=True, env=env, timeout=120, check=True)
+    assert ambidex("build", "--no-site", "--no-static-api", root=root, timeout=120).returncode == 0
     assert not (api / "health.json").exists()
