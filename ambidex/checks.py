@@ -10,11 +10,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ambidex import bibliography, markup
-from ambidex.loader import load
+from ambidex import bibliography, evidence, markup
+from ambidex.identity import Duplicates, make_key
+from ambidex.loader import load, load_originals
 from ambidex.model import KnowledgeBase
 from ambidex.problems import Problem, did_you_mean, error, sort_problems, warning
-from ambidex.refs import make_key, normal_title
 
 Check = Callable[[KnowledgeBase], Iterable[Problem]]
 
@@ -172,27 +172,20 @@ def check_references(kb: KnowledgeBase) -> Iterable[Problem]:
 
 def check_duplicate_references(kb: KnowledgeBase) -> Iterable[Problem]:
     """The same DOI, or the same normalised title and year, under two keys."""
-    by_doi: dict[str, str] = {}
-    by_title: dict[tuple[str, str], str] = {}
+    seen = Duplicates()
     for ref in kb.references.values():
-        doi = ref.doi.lower()
-        title = (normal_title(ref.get("title")), ref.year)
-        first = (by_doi.get(doi) if doi else None) or (by_title.get(title) if title[0] else None)
+        first = seen.of(ref.doi, ref.get("title"), ref.year)
         if first is not None:
-            what = "DOI" if doi and doi in by_doi else "title and year"
             yield error(
                 ref.path,
                 ref.line,
                 1,
                 "duplicate-reference",
-                f"'{ref.key}' has the same {what} as '{first}'",
-                f"remove it and cite '{first}' instead",
+                f"'{ref.key}' has the same {first[1]} as '{first[0]}'",
+                f"remove it and cite '{first[0]}' instead",
             )
             continue
-        if doi:
-            by_doi[doi] = ref.key
-        if title[0]:
-            by_title[title] = ref.key
+        seen.add(ref.key, ref.doi, ref.get("title"), ref.year)
 
 
 def check_uncited_references(kb: KnowledgeBase) -> Iterable[Problem]:
@@ -238,6 +231,7 @@ CHECKS: tuple[Check, ...] = (
     check_duplicate_references,
     check_uncited_references,
     check_isolated_concepts,
+    *evidence.CHECKS,
 )
 
 
@@ -246,9 +240,15 @@ def run_checks(kb: KnowledgeBase) -> list[Problem]:
 
 
 def validate(
-    root: Path | str, sources: dict[str, bytes] | None = None
+    root: Path | str, originals: Path | str | None = None, sources: dict[str, bytes] | None = None
 ) -> tuple[KnowledgeBase, list[Problem]]:
     """Load the knowledge base under `root` and run every check; problems sorted by place.
+
+    With `originals`, a folder of source texts, also report phrasing copied from them.
     `sources` collects the files read (see `load`)."""
     kb, problems = load(root, sources)
-    return kb, sort_problems([*problems, *run_checks(kb)])
+    problems += run_checks(kb)
+    if originals is not None:
+        texts, read_problems = load_originals(originals)
+        problems += [*read_problems, *evidence.check_copied_phrasing(kb, texts)]
+    return kb, sort_problems(problems)

@@ -61,9 +61,18 @@ def check(
     root: RootOption = Path("."),
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json.")] = OutputFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
+    originals: Annotated[
+        Path | None,
+        typer.Option(
+            "--originals",
+            help="A folder of source texts (*.txt, *.md): report runs of 9 or more words copied from them.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Validate kb/ and references.bib; exit 1 on any error (with --strict, on any warning)."""
-    kb, problems = validate(root)
+    kb, problems = validate(root, originals)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     if output is OutputFormat.json:
@@ -194,6 +203,21 @@ def refs_add(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid entries even if others fail to parse.")
     ] = False,
+    design: Annotated[
+        str,
+        typer.Option(
+            help="The design of imported entries that name none (e.g. survey, or 'survey, qualitative'): "
+            "check requires one for peer-reviewed articles and conference papers."
+        ),
+    ] = "",
+    source_type: Annotated[
+        str,
+        typer.Option(
+            "--source-type",
+            help="The source type of imported entries that name none (e.g. practitioner); "
+            "by default it follows the entry type.",
+        ),
+    ] = "",
 ) -> None:
     """Merge references into references.bib: normalised, keyed by convention, without duplicates."""
     from ambidex import bibliography
@@ -215,7 +239,7 @@ def refs_add(
         _print_problems(err, library_errors)
         err.print(f"[red]error[/]: fix {BIB_FILE} first; nothing was written")
         raise typer.Exit(1)
-    result = merge(library, library_text or "", incoming)
+    result = merge(library, library_text or "", incoming, {"design": design, "sourcetype": source_type})
     for invalid in result.invalid:
         problems.extend(invalid.problems)
     if problems:
@@ -223,7 +247,8 @@ def refs_add(
         if not skip_invalid:
             err.print(
                 "[red]error[/]: some entries could not be read or lack what check requires; nothing was "
-                "written (use --skip-invalid to import the others)"
+                "written (add the missing fields to the export, give --design for entries without "
+                "one, or use --skip-invalid to import the others)"
             )
             raise typer.Exit(1)
     for ref in result.added:
@@ -253,7 +278,7 @@ def _read_import(source: str, err: Console) -> bytes:
 
 def _refuse_an_invalid_library(text: str, err: Console) -> None:
     """Stop before writing a library that `check` would reject (or the loader could not read)."""
-    from ambidex import bibliography
+    from ambidex import bibliography, evidence
     from ambidex.checks import check_duplicate_references, check_references
     from ambidex.files import MAX_BIB_BYTES
     from ambidex.model import KnowledgeBase
@@ -268,6 +293,7 @@ def _refuse_an_invalid_library(text: str, err: Console) -> None:
     references, problems = bibliography.parse(text)
     kb = KnowledgeBase.build([], references)
     problems += [*check_references(kb), *check_duplicate_references(kb)]
+    problems += [*evidence.check_source_types(kb), *evidence.check_designs(kb)]
     errors = [p for p in problems if p.is_error]
     if errors:
         _print_problems(err, errors)
@@ -279,36 +305,52 @@ def _refuse_an_invalid_library(text: str, err: Console) -> None:
 def build(
     root: RootOption = Path("."),
     site: Annotated[bool, typer.Option("--site/--no-site", help="Also build the static site.")] = True,
+    static_api: Annotated[
+        bool,
+        typer.Option(
+            "--static-api/--no-static-api",
+            help="Also write the read-only API answers as files into site/api/v1 (with .gz copies).",
+        ),
+    ] = True,
 ) -> None:
-    """Validate, then build the search index, the API's responses and the static site into a new
-    build under .ambidex/builds/, and make it current (site/ points at its site)."""
+    """Validate, then build the search index, the API's responses, the static site and the static
+    copy of the read-only API into a new build under .ambidex/builds/, and make it current
+    (site/ points at its site)."""
     import time
 
+    from ambidex import static_api as static_api_files
     from ambidex.build import Build, BuildError, make_build
+    from ambidex.documents import Documents
 
     console = _console(stderr=True)
     started = time.perf_counter()
+    rendered: list[Documents] = []
 
     def warm(result: Build) -> None:
-        from api.views import Views
-
         console.print(
             f"indexed {len(result.kb.concepts)} concepts and {len(result.kb.references)} references "
             f"(build {result.kb.build_id}) in {time.perf_counter() - started:.1f} s"
         )
-        with console.status("rendering the API responses…"):
-            Views(result).warm(result.cache)
+        with console.status("rendering the API's documents…"):
+            documents = Documents(result)
+            documents.warm(result.cache)
+        rendered.append(documents)
 
     def site_builder(project: Path, source: Path, site_dir: Path) -> None:
         from ambidex.site.plugin import build_site
 
-        with console.status("building the site…"):
-            build_site(project, source, site_dir)
+        if with_site:
+            with console.status("building the site…"):
+                build_site(project, source, site_dir)
+        if static_api and rendered:
+            with console.status("writing the static API…"):
+                count = static_api_files.write(rendered[0], site_dir)
+            console.print(f"wrote {count} API answers (and their .gz) under site/{static_api_files.API_DIR}")
 
     with_site = site and (root / "mkdocs.yml").exists()
     console.print("validating and indexing…")
     try:
-        result = make_build(root, site=site_builder if with_site else None, warm=warm)
+        result = make_build(root, site=site_builder if with_site or static_api else None, warm=warm)
     except BuildError as exc:
         _print_problems(console, exc.problems)
         console.print(f"[red]build failed[/]: {len(exc.problems)} error(s); run `ambidex check` for details")
@@ -316,7 +358,6 @@ def build(
     except Exception as exc:  # the site build (MkDocs) failed; the previous build stays current
         console.print(f"[red]site build failed[/]: {escape(str(exc))}")
         raise typer.Exit(1) from None
-    result.index.close()
     where = f"; the site is in {escape(str(root / 'site'))}" if with_site else ""
     console.print(f"build {result.name} is current, made in {time.perf_counter() - started:.1f} s{where}")
 
@@ -330,20 +371,12 @@ def serve(
     cors: Annotated[str, typer.Option(help="Comma-separated origins allowed by CORS.")] = "",
 ) -> None:
     """Serve the API under /api/v1 and the built site at / (run `ambidex build` first)."""
-    import uvicorn
+    from api import server
 
     os.environ["AMBIDEX_ROOT"] = str(root.resolve())
     os.environ["AMBIDEX_CORS_ORIGINS"] = cors
     _console(stderr=True).print(f"serving on http://{host}:{port}/ (API docs at /api/docs)")
-    uvicorn.run(
-        "api.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-    )
+    server.run(host, port, workers)
 
 
 def main() -> None:

@@ -1,150 +1,337 @@
-"""The guide: from a situation or a concept to the tensions at play and what helps.
+"""The guide: from a situation or a concept to the tensions at play and what helps, each item
+saying why it is there.
 
-Pure over the model (and a search function for free text). Starting concepts are the concept
-asked for, or the best search hits for a situation. From them the guide walks the typed graph
-to the tensions (dilemmas and forms of ambidexterity), their poles (`pole-of`), the risks of
-leaning too far (`risk-of` on the tension or a pole), and what helps: traits and drivers that
-drive or moderate the tension, practices that address it or mitigate its risks. The evidence is
-that of every concept in the answer. Everything carries the concept's own citations.
+Pure over the model and a list of search matches. The concepts a situation's words match (with
+their scores and the words they matched) are the seeds; a concept asked for by id is a seed too.
+Each seed passes its score through the typed graph, halved at every step, so a tension is ranked
+by how well the situation matches it, its poles and its neighbours, and by nothing else: a
+tension no seed reaches is left out. From the tensions come their poles (`pole-of`), the pole the
+situation leans to (when its words match one pole clearly more than the other), the risks of
+leaning too far (the lean's risks first), and what helps: traits, drivers and practices linked to
+the tensions, poles or risks. Every item carries the words that matched it and the path of typed
+relations (with each edge's own citations) that brought it into the answer; the evidence is
+ordered by the strength of the designs behind it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Protocol
 
-from ambidex.model import Concept, ConceptType, Evidence, KnowledgeBase, RelationType
-
-TENSION_TYPES = frozenset({ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY})
-HELP_RELATIONS = frozenset(
-    {RelationType.DRIVES, RelationType.MODERATES, RelationType.MITIGATES, RelationType.ADDRESSES}
+from ambidex.model import (
+    TENSION_TYPES,
+    Citation,
+    Concept,
+    ConceptType,
+    Design,
+    Evidence,
+    KnowledgeBase,
+    RelationType,
 )
+
+# What links a trait, driver or practice to a tension or risk in the answer. An association
+# (`associated-with`) counts too: the guide lists what goes with a tension, and says how with
+# the relation's type.
+HELP_RELATIONS = frozenset(
+    {
+        RelationType.DRIVES,
+        RelationType.MODERATES,
+        RelationType.MITIGATES,
+        RelationType.ADDRESSES,
+        RelationType.ASSOCIATED_WITH,
+    }
+)
+OUTCOME_RELATIONS = frozenset({RelationType.LEADS_TO})
+# A seed's weight falls by this factor at each step through the graph; steps beyond MAX_STEPS
+# carry nothing.
+DECAY = 0.5
+MAX_STEPS = 2
+# Seeds: matches scoring at least this share of the best one (a long situation matches many
+# entries weakly through its common words).
+RELEVANT_SHARE = 1 / 3
+# Tensions: those reaching this share of the best tension's weight.
+TENSION_SHARE = 0.3
+# A pole is the situation's lean when it gathers this many times the weight of the other poles.
+LEAN_RATIO = 1.5
+MAX_ITEMS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One typed edge walked: source --relation--> target, with the edge's own citations."""
+
+    source: str
+    relation: RelationType
+    target: str
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Item:
+    """A concept in the answer and why: the situation's words it matched itself, the seed it was
+    reached from and the path of edges from that seed (empty when it matched directly)."""
+
+    concept: Concept
+    weight: float
+    words: tuple[str, ...] = ()
+    seed: str = ""
+    path: tuple[Step, ...] = ()
 
 
 @dataclass(frozen=True)
 class Tension:
-    concept: Concept
-    poles: tuple[Concept, ...]
-    related: tuple[Concept, ...]
+    item: Item
+    poles: tuple[Item, ...]
+    related: tuple[Item, ...]
+    lean: str | None = None
+
+    @property
+    def concept(self) -> Concept:
+        return self.item.concept
 
 
 @dataclass(frozen=True)
 class Guide:
-    """What the guide says about a situation; every concept carries its citations."""
+    """What the guide says about a situation or a concept."""
 
-    matched: tuple[Concept, ...]
+    matched: tuple[Item, ...]
     tensions: tuple[Tension, ...]
-    risks: tuple[Concept, ...]
-    traits: tuple[Concept, ...]
-    drivers: tuple[Concept, ...]
-    practices: tuple[Concept, ...]
-    outcomes: tuple[Concept, ...]
+    risks: tuple[Item, ...]
+    traits: tuple[Item, ...]
+    drivers: tuple[Item, ...]
+    practices: tuple[Item, ...]
+    outcomes: tuple[Item, ...]
     evidence: tuple[tuple[Concept, Evidence], ...] = field(default=())
 
 
-Search = Callable[[str], Iterable[str]]
+@dataclass(frozen=True, slots=True)
+class Seed:
+    """A concept the situation matched: id, score and the words it matched."""
 
-# A free-text situation starts from the search hits that score at least this share of the best
-# one: a long description matches many entries weakly through its common words.
-RELEVANT_SHARE = 1 / 3
-
-
-def relevant(hits: Iterable[tuple[str, float]]) -> list[str]:
-    """The ids of (id, score) hits, best first, close enough to the best to start a guide from."""
-    ranked = sorted(hits, key=lambda h: -h[1])
-    best = ranked[0][1] if ranked else 0.0
-    return [hit_id for hit_id, score in ranked if score >= RELEVANT_SHARE * best]
+    id: str
+    score: float
+    words: tuple[str, ...] = ()
 
 
-def _neighbours(kb: KnowledgeBase, concept_id: str) -> set[str]:
-    concept = kb.concepts[concept_id]
-    out = {r.target for r in concept.relations if r.target in kb.concepts}
-    return out | {e.source for e in kb.backlinks(concept_id)}
+def seeds_from(matches: Iterable[Seed]) -> list[Seed]:
+    """The matches close enough to the best one to start a guide from, best first, scores
+    scaled so that the best is 1."""
+    ranked = sorted(matches, key=lambda m: -m.score)
+    best = ranked[0].score if ranked else 0.0
+    if best <= 0:
+        return []
+    return [Seed(m.id, m.score / best, m.words) for m in ranked if m.score >= RELEVANT_SHARE * best]
 
 
-def _tensions_near(kb: KnowledgeBase, start: Iterable[str]) -> list[str]:
-    """Tensions among the start concepts, else one or two hops away, nearest first."""
-    found: dict[str, None] = {}
-    frontier = list(dict.fromkeys(start))
-    seen = set(frontier)
-    for _ in range(3):
-        for cid in frontier:
-            if kb.concepts[cid].type in TENSION_TYPES:
-                found.setdefault(cid)
-        if found:
-            break
-        nxt = []
-        for cid in frontier:
-            for other in sorted(_neighbours(kb, cid)):
-                if other not in seen:
-                    seen.add(other)
-                    nxt.append(other)
-        frontier = nxt
-    return list(found)
+def _edges(kb: KnowledgeBase, concept_id: str) -> Iterable[Step]:
+    """Every edge at a concept, walked either way."""
+    for rel in kb.concepts[concept_id].relations:
+        if rel.target in kb.concepts:
+            yield Step(concept_id, rel.type, rel.target, rel.citations)
+    for edge in kb.backlinks(concept_id):
+        yield Step(edge.source, edge.type, concept_id, edge.citations)
 
 
-def _sources(kb: KnowledgeBase, target: str, types: frozenset[RelationType]) -> list[str]:
-    return [e.source for e in kb.backlinks(target) if e.type in types]
+def _spread(kb: KnowledgeBase, seeds: Sequence[Seed]) -> dict[str, Item]:
+    """Each concept reached from a seed within MAX_STEPS, with its summed weight and the path
+    from the seed that gave it the most."""
+    weight: dict[str, float] = {}
+    best: dict[str, Item] = {}
+    for seed in seeds:
+        if seed.id not in kb.concepts:
+            continue
+        reached: dict[str, tuple[Step, ...]] = {seed.id: ()}
+        frontier = [seed.id]
+        for _ in range(MAX_STEPS):
+            nxt = []
+            for cid in frontier:
+                for step in _edges(kb, cid):
+                    other = step.target if step.source == cid else step.source
+                    if other not in reached:
+                        reached[other] = (*reached[cid], step)
+                        nxt.append(other)
+            frontier = nxt
+        # A seed near many tensions says little about which one is at play.
+        share = sum(kb.concepts[c].type in TENSION_TYPES for c in reached) ** 0.5 or 1.0
+        for cid, path in reached.items():
+            w = seed.score * DECAY ** len(path) / (share if path else 1.0)
+            weight[cid] = weight.get(cid, 0.0) + w
+            if cid not in best or w > best[cid].weight:
+                words = seed.words if not path else ()
+                best[cid] = Item(kb.concepts[cid], w, words, seed.id, path)
+    own_words = {s.id: s.words for s in seeds}
+    return {
+        cid: Item(item.concept, weight[cid], own_words.get(cid, item.words), item.seed, item.path)
+        for cid, item in best.items()
+    }
+
+
+def _linked(
+    kb: KnowledgeBase, concept_id: str, relations: frozenset[RelationType], inbound: bool
+) -> list[Step]:
+    """Edges of the given types into (inbound) or out of a concept."""
+    return [
+        s
+        for s in _edges(kb, concept_id)
+        if s.relation in relations and (s.target == concept_id if inbound else s.source == concept_id)
+    ]
 
 
 def guide(
-    kb: KnowledgeBase,
-    *,
-    concept_id: str | None = None,
-    situation: str | None = None,
-    search: Search | None = None,
-    limit: int = 5,
+    kb: KnowledgeBase, *, concept_id: str | None = None, matches: Iterable[Seed] = (), limit: int = 5
 ) -> Guide:
-    """The guide for a concept id, a free-text situation (needs `search`), or both."""
-    start: list[str] = [concept_id] if concept_id is not None and concept_id in kb.concepts else []
-    if situation and search is not None:
-        start += [cid for cid in search(situation) if cid in kb.concepts and cid not in start][:limit]
-    tension_ids = _tensions_near(kb, start)[:limit]
-    # A dilemma and the form of ambidexterity that resolves it are one tension seen twice:
-    # pool their poles through `related`/`part-of` links between tensions.
+    """The guide for a concept id, the search matches of a situation, or both."""
+    seeds = seeds_from(matches)
+    if concept_id is not None and concept_id in kb.concepts:
+        seeds = [Seed(concept_id, 1.0), *(s for s in seeds if s.id != concept_id)]
+    reached = _spread(kb, seeds)
+
+    def item(cid: str, via: Item | None = None, step: Step | None = None) -> Item:
+        """The concept as reached from the seeds, or (not reached) through `step` from `via`."""
+        if cid in reached:
+            return reached[cid]
+        assert via is not None and step is not None
+        return Item(kb.concepts[cid], 0.0, (), via.seed, (*via.path, step))
+
+    candidates = sorted(
+        (i for i in reached.values() if i.concept.type in TENSION_TYPES),
+        key=lambda i: (-i.weight, i.concept.id),
+    )
+    top = candidates[0].weight if candidates else 0.0
+    chosen = [i for i in candidates if i.weight >= TENSION_SHARE * top][:limit]
+
     tensions: list[Tension] = []
-    in_answer: dict[str, None] = dict.fromkeys(start)
-    for tid in tension_ids:
-        linked = [c for c in sorted(_neighbours(kb, tid)) if kb.concepts[c].type in TENSION_TYPES]
-        poles = [p for t in [tid, *linked] for p in _sources(kb, t, frozenset({RelationType.POLE_OF}))]
-        poles += [
-            r.target
-            for r in kb.concepts[tid].relations
-            if r.type is RelationType.OPPOSES and r.target in kb.concepts
+    in_answer: dict[str, None] = {}
+    for t in chosen:
+        linked = [
+            s
+            for s in _edges(kb, t.concept.id)
+            if kb.concepts[s.target if s.source == t.concept.id else s.source].type in TENSION_TYPES
         ]
-        poles = list(dict.fromkeys(p for p in poles if p != tid))
-        tensions.append(
-            Tension(
-                kb.concepts[tid], tuple(kb.concepts[p] for p in poles), tuple(kb.concepts[c] for c in linked)
-            )
-        )
-        in_answer.update(dict.fromkeys([tid, *poles, *linked]))
-    core = [t.concept.id for t in tensions] + [p.id for t in tensions for p in t.poles]
-    core += [c.id for t in tensions for c in t.related]
-    risks = list(dict.fromkeys(s for c in core for s in _sources(kb, c, frozenset({RelationType.RISK_OF}))))
-    risks += [c for c in start if kb.concepts[c].type is ConceptType.RISK and c not in risks]
-    helpers = list(dict.fromkeys(s for c in core + risks for s in _sources(kb, c, HELP_RELATIONS)))
-    outcomes = list(
-        dict.fromkeys(
-            r.target
-            for c in core
-            for r in kb.concepts[c].relations
-            if r.type is RelationType.LEADS_TO and r.target in kb.concepts
-        )
-    )
-    in_answer.update(dict.fromkeys(risks + helpers + outcomes))
+        linked_ids = [s.target if s.source == t.concept.id else s.source for s in linked]
+        pole_steps = [
+            s
+            for tid in [t.concept.id, *linked_ids]
+            for s in _linked(kb, tid, frozenset({RelationType.POLE_OF}), True)
+        ]
+        pole_steps += _linked(kb, t.concept.id, frozenset({RelationType.OPPOSES}), False)
+        poles: dict[str, Item] = {}
+        for s in pole_steps:
+            pid = s.source if s.relation is RelationType.POLE_OF else s.target
+            if pid != t.concept.id and pid not in poles:
+                poles[pid] = item(pid, t, s)
+        related = [item(cid, t, s) for cid, s in zip(linked_ids, linked, strict=True) if cid not in poles]
+        lean = _lean(list(poles.values()), seeds)
+        tensions.append(Tension(t, tuple(poles.values()), tuple(dict.fromkeys(related)), lean))
+        in_answer.update(dict.fromkeys([t.concept.id, *poles, *linked_ids]))
 
-    def of_type(ids: Iterable[str], *types: ConceptType) -> tuple[Concept, ...]:
-        return tuple(kb.concepts[i] for i in ids if kb.concepts[i].type in types)
+    # Risks: of the lean pole first, then of the tensions, their other poles and linked tensions.
+    core_order: list[tuple[Item, bool]] = []
+    for tension in tensions:
+        leaned = [p for p in tension.poles if p.concept.id == tension.lean]
+        core_order += [(p, True) for p in leaned]
+        core_order += [(tension.item, False)] + [
+            (p, False) for p in tension.poles if p.concept.id != tension.lean
+        ]
+        core_order += [(r, False) for r in tension.related]
+    risks: dict[str, tuple[Item, bool]] = {}
+    for core, is_lean in core_order:
+        for s in _linked(kb, core.concept.id, frozenset({RelationType.RISK_OF}), True):
+            if s.source not in risks:
+                risks[s.source] = (item(s.source, core, s), is_lean)
+    for seed in seeds:
+        concept = kb.concepts.get(seed.id)
+        if concept is not None and concept.type is ConceptType.RISK and seed.id not in risks and tensions:
+            risks[seed.id] = (reached[seed.id], False)
+    risk_items = [r for r, _ in sorted(risks.values(), key=lambda p: (not p[1], -p[0].weight))][:MAX_ITEMS]
+    in_answer.update(dict.fromkeys(r.concept.id for r in risk_items))
 
-    evidence = tuple((kb.concepts[c], e) for c in in_answer for e in kb.concepts[c].evidence)
+    helpers: dict[str, Item] = {}
+    for core in [*(c for c, _ in core_order), *risk_items]:
+        for s in _linked(kb, core.concept.id, HELP_RELATIONS, True):
+            helpers.setdefault(s.source, item(s.source, core, s))
+    outcomes: dict[str, Item] = {}
+    for core, _ in core_order:
+        for s in _linked(kb, core.concept.id, OUTCOME_RELATIONS, False):
+            outcomes.setdefault(s.target, item(s.target, core, s))
+
+    def ranked(items: Iterable[Item], *types: ConceptType) -> tuple[Item, ...]:
+        chosen_items = [i for i in items if not types or i.concept.type in types]
+        return tuple(sorted(chosen_items, key=lambda i: (-i.weight, len(i.path), i.concept.id))[:MAX_ITEMS])
+
+    traits = ranked(helpers.values(), ConceptType.TRAIT)
+    drivers = ranked(helpers.values(), ConceptType.DRIVER)
+    practices = ranked(helpers.values(), ConceptType.PRACTICE)
+    outcome_items = ranked(outcomes.values())
+    for group in (traits, drivers, practices, outcome_items):
+        in_answer.update(dict.fromkeys(i.concept.id for i in group))
+    matched = tuple(reached[s.id] for s in seeds if s.id in reached)
+    evidence = [(kb.concepts[c], e) for c in in_answer for e in kb.concepts[c].evidence]
+    evidence.sort(key=lambda pair: -strength(kb, pair[1].citations))
     return Guide(
-        matched=tuple(kb.concepts[c] for c in start),
+        matched=matched,
         tensions=tuple(tensions),
-        risks=tuple(kb.concepts[r] for r in risks),
-        traits=of_type(helpers, ConceptType.TRAIT),
-        drivers=of_type(helpers, ConceptType.DRIVER),
-        practices=of_type(helpers, ConceptType.PRACTICE),
-        outcomes=tuple(kb.concepts[o] for o in outcomes),
-        evidence=evidence,
+        risks=tuple(risk_items),
+        traits=traits,
+        drivers=drivers,
+        practices=practices,
+        outcomes=outcome_items,
+        evidence=tuple(evidence),
     )
+
+
+def _lean(poles: Sequence[Item], seeds: Sequence[Seed]) -> str | None:
+    """The pole the situation's own words point to, when one clearly outweighs the others."""
+    direct = {s.id: s.score for s in seeds}
+    scored = sorted(((direct.get(p.concept.id, 0.0), p.concept.id) for p in poles), reverse=True)
+    if not scored or scored[0][0] <= 0:
+        return None
+    rest = scored[1][0] if len(scored) > 1 else 0.0
+    return scored[0][1] if scored[0][0] >= LEAN_RATIO * rest else None
+
+
+# How much a design can show, strongest first; what no design names counts least.
+DESIGN_STRENGTH: Mapping[Design, int] = MappingProxyType(
+    {
+        Design.META_ANALYSIS: 9,
+        Design.FIELD_EXPERIMENT: 8,
+        Design.LAB_EXPERIMENT: 7,
+        Design.QUASI_EXPERIMENT: 7,
+        Design.LONGITUDINAL_SURVEY: 6,
+        Design.DYADIC_SURVEY: 5,
+        Design.SURVEY: 4,
+        Design.SIMULATION: 3,
+        Design.QUALITATIVE: 3,
+        Design.CASE_STUDY: 2,
+        Design.REVIEW: 2,
+        Design.CONCEPTUAL: 1,
+    }
+)
+
+
+def strength(kb: KnowledgeBase, citations: Iterable[Citation]) -> int:
+    """The strongest design among the cited references (0 for practitioner views)."""
+    best = 0
+    for c in citations:
+        ref = kb.references.get(c.key)
+        if ref is None:
+            continue
+        for design in ref.designs:
+            best = max(best, DESIGN_STRENGTH.get(design, 0))
+    return best
+
+
+class Matcher(Protocol):
+    """What the guide needs of a search index: the concepts a text matches, scored."""
+
+    def matches(self, text: str, kind: str | None = "concept", limit: int = 30) -> Sequence[Any]: ...
+
+
+def answer(
+    kb: KnowledgeBase, index: Matcher, situation: str | None = None, concept: str | None = None
+) -> Guide:
+    """The guide for a free-text situation (searched in `index`), a concept id, or both."""
+    matches = [Seed(m.id, m.score, tuple(m.words)) for m in index.matches(situation)] if situation else []
+    return guide(kb, concept_id=concept, matches=matches)

@@ -5,9 +5,11 @@ It never prints and never raises on bad content; every problem it meets is a loc
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +20,15 @@ from yaml.composer import ComposerError
 from ambidex import bibliography, markup, safety
 from ambidex.files import MAX_BIB_BYTES, MAX_CONCEPT_BYTES, UnreadableFile, read_bounded
 from ambidex.model import (
+    RELATION_ITEM_TAGS,
     Alias,
+    CitedTarget,
     Concept,
     ConceptType,
     Evidence,
     FrontMatter,
     KnowledgeBase,
+    Original,
     Reference,
     Relation,
     RelationType,
@@ -33,6 +38,8 @@ from ambidex.problems import Problem, did_you_mean, error
 
 KB_DIR = "kb"
 BIB_FILE = "references.bib"
+VOCABULARY_FILE = "kb/vocabulary.yml"
+MAX_SYNONYM_WORDS = 4
 MAX_YAML_NODES = 20_000
 MAX_YAML_DEPTH = 16  # front matter needs three (relations: type: [ids])
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.M)
@@ -178,13 +185,38 @@ def _scalar(loader: Any, event: Any) -> Any:
     return loader.construct_object(node, deep=True)
 
 
-def _text_position(mark: Mark, rel_line: int, rel_col: int) -> tuple[int, int]:
+def _text_position(
+    mark: Mark, rel_line: int, rel_col: int, value: str = "", lines: list[str] | None = None
+) -> tuple[int, int]:
     """File position of (rel_line, rel_col) inside a YAML scalar that starts at `mark`."""
     if mark.style in (None, "", '"', "'") and rel_line == 1 and mark.line == mark.end_line:
         return mark.line, mark.col + rel_col - 1 + (1 if mark.style else 0)
     if mark.style == "|":
         return mark.line + rel_line, rel_col
+    if mark.style in (">", None, "") and lines is not None:
+        return _folded_position(mark, rel_line, rel_col, value, lines) or (mark.line, mark.col)
     return mark.line, mark.col
+
+
+def _folded_position(
+    mark: Mark, rel_line: int, rel_col: int, value: str, lines: list[str]
+) -> tuple[int, int] | None:
+    """Where a place in a folded (`>`) or plain multi-line scalar stands in the file: folding
+    joins the stripped source lines with one character (a space, or a newline for a blank
+    line), so the value's offset is walked line by line through the source."""
+    offset = sum(len(part) + 1 for part in value.split("\n")[: rel_line - 1]) + rel_col - 1
+    block = mark.style == ">"
+    consumed = 0
+    for number in range(mark.line + 1 if block else mark.line, min(mark.end_line, len(lines)) + 1):
+        raw = lines[number - 1]
+        start = mark.col - 1 if number == mark.line else len(raw) - len(raw.lstrip(" "))
+        piece = raw[start:].rstrip()
+        if not piece:
+            continue
+        if offset < consumed + len(piece):
+            return number, start + offset - consumed + 1
+        consumed += len(piece) + 1
+    return None
 
 
 class _ConceptFile:
@@ -270,7 +302,8 @@ class _ConceptFile:
                 col,
                 "yaml-syntax",
                 message,
-                "check indentation, colons and quotes; quote text that contains ': ' or '#'",
+                "check indentation, colons and quotes; quote text that contains ': ' or '#', "
+                "or that starts with '[' or '@'",
             )
         except (yaml.YAMLError, ValueError) as exc:
             self.fail(line0, 1, "yaml-syntax", f"invalid YAML: {exc}", "check the front matter's syntax")
@@ -302,22 +335,25 @@ class _ConceptFile:
     def _schema_problem(self, err: Mapping[str, Any]) -> Problem:
         loc = tuple(err["loc"])
         kind = err["type"]
+        in_relation = len(loc) > 3 and loc[0] == "relations"
+        if in_relation and loc[3] in RELATION_ITEM_TAGS:  # which form of a relation item it was
+            loc = loc[:3] + loc[4:]
         where = ".".join(str(p) for p in loc) or "front matter"
+        fields = CitedTarget.model_fields if in_relation else FrontMatter.model_fields
         if kind == "missing":
-            mark = self.marks.find(())
+            mark = self.marks.find(loc[:-1])
+            inside = f" in {'.'.join(str(p) for p in loc[:-1])}" if len(loc) > 1 else ""
             return error(
                 self.path,
                 mark.line,
                 mark.col,
                 "missing-field",
-                f"the required field '{loc[-1]}' is missing",
-                f"add '{loc[-1]}:' to the front matter",
+                f"the required field '{loc[-1]}' is missing{inside}",
+                f"add '{loc[-1]}:' to the front matter" if not inside else f"add '{loc[-1]}:' to it",
             )
         if kind == "extra_forbidden":
             mark = self.marks.find(loc)
-            hint = did_you_mean(str(loc[-1]), FrontMatter.model_fields) or (
-                "allowed fields: " + ", ".join(FrontMatter.model_fields)
-            )
+            hint = did_you_mean(str(loc[-1]), fields) or ("allowed fields: " + ", ".join(fields))
             return error(self.path, mark.line, mark.col, "unknown-field", f"unknown field '{loc[-1]}'", hint)
         if len(loc) >= 2 and loc[0] == "relations" and loc[-1] == "[key]":
             bad = str(err.get("input", loc[1]))
@@ -340,6 +376,10 @@ class _ConceptFile:
             )
         elif "pattern" in kind:
             hint = "use lower-case words joined by hyphens, e.g. role-ambiguity"
+        elif in_relation:
+            hint = 'write a concept id, or {target: id, cite: "[@key]"} with the source of the relation'
+        elif len(loc) >= 2 and loc[0] == "relations":
+            hint = "give each relation type a list: risk-of: [id, ...]"
         return error(self.path, mark.line, mark.col, "schema", f"{where}: {err['msg']}", hint)
 
     def concept(self, stem: str, directory: str) -> Concept | None:
@@ -387,31 +427,48 @@ class _ConceptFile:
             self.fail(line, col, finding.code, finding.message, finding.hint)
 
     def _build(self, fm: FrontMatter, body: str, body_line: int) -> Concept:
-        def in_scalar(path: Path_) -> markup.Position:
+        source = self.text.split("\n")
+
+        def in_scalar(path: Path_, value: str) -> markup.Position:
             mark = self.marks.find(path)
-            return lambda line, col: _text_position(mark, line, col)
+            return lambda line, col: _text_position(mark, line, col, value, source)
 
         self.check_plain(fm.title, ("title",))
         for index, name in enumerate(fm.aliases):
             self.check_plain(name, ("aliases", index))
-        self.check_markup(fm.summary, in_scalar(("summary",)))
+        self.check_markup(fm.summary, in_scalar(("summary",), fm.summary))
         self.check_markup(body, lambda line, col: (body_line + line - 1, col))
-        summary_spans = markup.scan(fm.summary, in_scalar(("summary",)))
+        summary_spans = markup.scan(fm.summary, in_scalar(("summary",), fm.summary))
+        summary_mark = self.marks.find(("summary",))
         evidence = []
         links = list(markup.links_in(summary_spans))
         for index, text in enumerate(fm.evidence):
-            self.check_markup(text, in_scalar(("evidence", index)))
-            spans = markup.scan(text, in_scalar(("evidence", index)))
+            self.check_markup(text, in_scalar(("evidence", index), text))
+            spans = markup.scan(text, in_scalar(("evidence", index), text))
             mark = self.marks.find(("evidence", index))
             evidence.append(Evidence(text=text, citations=markup.citations_in(spans), line=mark.line))
             links.extend(markup.links_in(spans))
         body_spans = markup.scan(body, lambda line, col: (body_line + line - 1, col))
         links.extend(markup.links_in(body_spans))
         relations = []
-        for rel_type, targets in fm.relations.items():
-            for index, target in enumerate(targets):
-                mark = self.marks.find(("relations", rel_type.value, index))
-                relations.append(Relation(type=rel_type, target=target, line=mark.line, col=mark.col))
+        for rel_type, items in fm.relations.items():
+            for index, item in enumerate(items):
+                where: Path_ = ("relations", rel_type.value, index)
+                if isinstance(item, CitedTarget):
+                    mark = self.marks.find((*where, "target"))
+                    spans = markup.scan(item.cite, in_scalar((*where, "cite"), item.cite))
+                    relation = Relation(
+                        type=rel_type,
+                        target=item.target,
+                        line=mark.line,
+                        col=mark.col,
+                        citations=markup.citations_in(spans),
+                        cite=item.cite,
+                    )
+                else:
+                    mark = self.marks.find(where)
+                    relation = Relation(type=rel_type, target=item, line=mark.line, col=mark.col)
+                relations.append(relation)
         aliases = []
         for index, name in enumerate(fm.aliases):
             mark = self.marks.find(("aliases", index))
@@ -433,6 +490,8 @@ class _ConceptFile:
             summary_citations=markup.citations_in(summary_spans),
             body_citations=markup.citations_in(body_spans),
             links=tuple(links),
+            summary_line=summary_mark.line,
+            updated=fm.updated.isoformat() if fm.updated else "",
         )
 
 
@@ -490,6 +549,62 @@ def load_references(
     return references, read[0], problems + bib_problems
 
 
+ORIGINAL_SUFFIXES = (".txt", ".md")
+
+
+def load_originals(directory: Path | str) -> tuple[list[Original], list[Problem]]:
+    """Read every `*.txt` and `*.md` file directly in `directory`: the texts entries must not
+    copy from. Each is named by `directory` (as given) and its file name."""
+    directory = Path(directory)
+    problems: list[Problem] = []
+    originals: list[Original] = []
+    for path in sorted(directory.iterdir()) if directory.is_dir() else []:
+        if path.suffix.lower() not in ORIGINAL_SUFFIXES or not path.is_file():
+            continue
+        name = (directory / path.name).as_posix()
+        read = _read_text(path, name, problems, MAX_CONCEPT_BYTES * 8, directory.resolve())
+        if read is not None:
+            originals.append(Original(path=name, text=read[0]))
+    return originals, problems
+
+
+HISTORY_FILE = ".history.json"  # a build's copy of the sources keeps their dates here
+
+
+def history_dates(root: Path) -> dict[str, str]:
+    """The day each file under kb/ last changed in the repository's history (one `git log`),
+    by path relative to `root`; empty when there is no git or no history. A build's copy of the
+    sources, which has no history, carries them in HISTORY_FILE."""
+    kept = root / HISTORY_FILE
+    if kept.is_file() and not kept.is_symlink():
+        try:
+            found = json.loads(read_bounded(kept, MAX_CONCEPT_BYTES * 8, inside=root).decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return {}
+        if isinstance(found, dict):
+            return {str(k): str(v) for k, v in found.items() if isinstance(v, str)}
+        return {}
+    try:
+        found_run = subprocess.run(
+            ["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--relative", "--", KB_DIR],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if found_run.returncode != 0:
+        return {}
+    dates: dict[str, str] = {}
+    for block in found_run.stdout.split("\0")[1:]:
+        day, _, names = block.partition("\n")
+        for name in names.splitlines():
+            if name.strip():
+                dates.setdefault(name.strip(), day.strip())
+    return dates
+
+
 def load(root: Path | str, sources: dict[str, bytes] | None = None) -> tuple[KnowledgeBase, list[Problem]]:
     """Read the knowledge base under `root` into one immutable model and its problems.
 
@@ -529,9 +644,105 @@ def load(root: Path | str, sources: dict[str, bytes] | None = None) -> tuple[Kno
             continue
         seen[concept.id] = concept
         concepts.append(concept)
+    dates = history_dates(root)
+    if sources is not None and dates:
+        sources[HISTORY_FILE] = json.dumps(dates, sort_keys=True).encode("utf-8")
+    concepts = [replace(c, updated=dates[c.path]) if c.path in dates else c for c in concepts]
     references, bib_text, bib_problems = load_references(root, sources)
     problems.extend(bib_problems)
     if bib_text is not None:
         digests.extend((BIB_FILE.encode(), bib_text.encode()))
-    kb = KnowledgeBase.build(concepts, references, build_id_of(digests))
+    vocabulary = load_vocabulary(root, problems, digests, sources)
+    kb = KnowledgeBase.build(concepts, references, build_id_of(digests), vocabulary)
     return kb, problems
+
+
+def load_vocabulary(
+    root: Path, problems: list[Problem], digests: list[bytes], sources: dict[str, bytes] | None = None
+) -> tuple[tuple[str, ...], ...]:
+    """The editors' synonym groups from `kb/vocabulary.yml` (none when the file is absent).
+
+    The file holds `synonyms:`, a list of groups; each group lists words or short phrases
+    (up to four words) that mean the same to a reader, e.g. `[salesperson, rep, seller]`.
+    """
+    path = root / VOCABULARY_FILE
+    if not path.exists():
+        return ()
+    read = _read_text(path, VOCABULARY_FILE, problems, MAX_CONCEPT_BYTES, root)
+    if read is None:
+        return ()
+    text, data = read
+    digests.extend((VOCABULARY_FILE.encode(), data))
+    if sources is not None:
+        sources[VOCABULARY_FILE] = data
+
+    def fail(line: int, col: int, code: str, message: str, hint: str = "") -> None:
+        problems.append(error(VOCABULARY_FILE, line, col, code, message, hint))
+
+    try:
+        node = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        fail(line, col, "yaml-syntax", f"the vocabulary is not valid YAML: {getattr(exc, 'problem', exc)}")
+        return ()
+    shape = "write `synonyms:` followed by a list of groups, each a list of words or phrases"
+    groups_node = None
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "synonyms":
+                groups_node = value
+            else:
+                fail(
+                    key.start_mark.line + 1,
+                    key.start_mark.column + 1,
+                    "vocabulary-schema",
+                    f"unknown key '{key.value}'",
+                    shape,
+                )
+    if not isinstance(groups_node, yaml.SequenceNode):
+        where = groups_node if groups_node is not None else node
+        line, col = (where.start_mark.line + 1, where.start_mark.column + 1) if where is not None else (1, 1)
+        fail(line, col, "vocabulary-schema", "there is no list of synonym groups", shape)
+        return ()
+    groups: list[tuple[str, ...]] = []
+    owner: dict[str, int] = {}
+    for group_node in groups_node.value:
+        line, col = group_node.start_mark.line + 1, group_node.start_mark.column + 1
+        items = group_node.value if isinstance(group_node, yaml.SequenceNode) else None
+        if items is None or not all(isinstance(i, yaml.ScalarNode) for i in items):
+            fail(line, col, "vocabulary-schema", "a synonym group must be a list of words or phrases", shape)
+            continue
+        group: list[str] = []
+        for item in items:
+            term = re.sub(r"\s+", " ", str(item.value)).strip().casefold()
+            at_line, at_col = item.start_mark.line + 1, item.start_mark.column + 1
+            if not term or len(term.split()) > MAX_SYNONYM_WORDS:
+                fail(
+                    at_line,
+                    at_col,
+                    "vocabulary-schema",
+                    f"'{item.value}' is not a word or a phrase of up to {MAX_SYNONYM_WORDS} words",
+                )
+            elif term in owner:
+                first = owner[term]
+                fail(
+                    at_line,
+                    at_col,
+                    "duplicate-synonym",
+                    f"'{term}' is already in the group on line {first}",
+                    "a word belongs to one group; merge the two groups if they mean the same",
+                )
+            else:
+                owner[term] = line
+                group.append(term)
+        if len(group) < 2:
+            fail(
+                line,
+                col,
+                "vocabulary-schema",
+                "a synonym group needs at least two different words or phrases",
+            )
+            continue
+        groups.append(tuple(group))
+    return tuple(groups)

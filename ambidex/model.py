@@ -12,12 +12,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, field_validator
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -45,6 +46,9 @@ class ConceptType(StrEnum):
     def label(self) -> str:
         return TYPE_LABELS[self]
 
+
+# The types that hold a tension between two poles: dilemmas and forms of ambidexterity.
+TENSION_TYPES = frozenset({ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY})
 
 TYPE_DIRECTORIES: Mapping[ConceptType, str] = MappingProxyType(
     {
@@ -88,6 +92,7 @@ class RelationType(StrEnum):
     ADDRESSES = "addresses"
     EXAMPLE_OF = "example-of"
     PART_OF = "part-of"
+    ASSOCIATED_WITH = "associated-with"
     RELATED = "related"
 
     @property
@@ -113,9 +118,137 @@ RELATION_LABELS: Mapping[RelationType, tuple[str, str]] = MappingProxyType(
         RelationType.ADDRESSES: ("Addresses", "Addressed by"),
         RelationType.EXAMPLE_OF: ("Example of", "Illustrated by"),
         RelationType.PART_OF: ("Part of", "Parts"),
+        RelationType.ASSOCIATED_WITH: ("Associated with", "Associated with"),
         RelationType.RELATED: ("Related to", "Related from"),
     }
 )
+
+# Relations that claim a cause: their sources need designs that can show one.
+CAUSAL_RELATIONS = frozenset({RelationType.DRIVES, RelationType.LEADS_TO})
+
+
+class SourceType(StrEnum):
+    """What kind of publication a reference is (BibTeX field `sourcetype`)."""
+
+    PEER_REVIEWED = "peer-reviewed"
+    CONFERENCE = "conference"
+    BOOK = "book"
+    REPORT = "report"
+    PRACTITIONER = "practitioner"
+
+    @property
+    def label(self) -> str:
+        """'Peer-reviewed article'."""
+        return SOURCE_TYPE_LABELS[self][0]
+
+    @property
+    def short_label(self) -> str:
+        """'Peer-reviewed': the badge's first word when a design follows."""
+        return SOURCE_TYPE_LABELS[self][1]
+
+    @property
+    def needs_design(self) -> bool:
+        """Scholarly sources report how they found what they found."""
+        return self in (SourceType.PEER_REVIEWED, SourceType.CONFERENCE)
+
+
+SOURCE_TYPE_LABELS: Mapping[SourceType, tuple[str, str]] = MappingProxyType(
+    {
+        SourceType.PEER_REVIEWED: ("Peer-reviewed article", "Peer-reviewed"),
+        SourceType.CONFERENCE: ("Conference paper", "Conference"),
+        SourceType.BOOK: ("Book or chapter", "Book"),
+        SourceType.REPORT: ("Report", "Report"),
+        SourceType.PRACTITIONER: ("Practitioner article", "Practitioner"),
+    }
+)
+
+# The source type of an entry without a `sourcetype` field, by its BibTeX entry type.
+ENTRY_SOURCE_TYPES: Mapping[str, SourceType] = MappingProxyType(
+    {
+        "article": SourceType.PEER_REVIEWED,
+        "inproceedings": SourceType.CONFERENCE,
+        "conference": SourceType.CONFERENCE,
+        "book": SourceType.BOOK,
+        "incollection": SourceType.BOOK,
+        "inbook": SourceType.BOOK,
+        "techreport": SourceType.REPORT,
+        "report": SourceType.REPORT,
+        "online": SourceType.PRACTITIONER,
+        "misc": SourceType.PRACTITIONER,
+        "www": SourceType.PRACTITIONER,
+    }
+)
+
+
+class Design(StrEnum):
+    """How a study found what it reports (BibTeX field `design`, comma-separated)."""
+
+    SURVEY = "survey"
+    DYADIC_SURVEY = "dyadic-survey"
+    LONGITUDINAL_SURVEY = "longitudinal-survey"
+    FIELD_EXPERIMENT = "field-experiment"
+    LAB_EXPERIMENT = "lab-experiment"
+    QUASI_EXPERIMENT = "quasi-experiment"
+    META_ANALYSIS = "meta-analysis"
+    QUALITATIVE = "qualitative"
+    CASE_STUDY = "case-study"
+    SIMULATION = "simulation"
+    CONCEPTUAL = "conceptual"
+    REVIEW = "review"
+
+    @property
+    def label(self) -> str:
+        return DESIGN_LABELS[self]
+
+    @property
+    def causal(self) -> bool:
+        """Whether the design can show that one thing causes another."""
+        return self in CAUSAL_DESIGNS
+
+
+DESIGN_LABELS: Mapping[Design, str] = MappingProxyType(
+    {
+        Design.SURVEY: "Survey",
+        Design.DYADIC_SURVEY: "Dyadic survey",
+        Design.LONGITUDINAL_SURVEY: "Longitudinal survey",
+        Design.FIELD_EXPERIMENT: "Field experiment",
+        Design.LAB_EXPERIMENT: "Lab experiment",
+        Design.QUASI_EXPERIMENT: "Quasi-experiment",
+        Design.META_ANALYSIS: "Meta-analysis",
+        Design.QUALITATIVE: "Qualitative",
+        Design.CASE_STUDY: "Case study",
+        Design.SIMULATION: "Simulation",
+        Design.CONCEPTUAL: "Conceptual",
+        Design.REVIEW: "Review",
+    }
+)
+
+CAUSAL_DESIGNS = frozenset({Design.FIELD_EXPERIMENT, Design.LAB_EXPERIMENT, Design.QUASI_EXPERIMENT})
+
+
+class CitedTarget(BaseModel):
+    """A relation with its own source: `{target: id, cite: "[@key, p. 5]"}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Cited relation target")
+
+    target: Slug = Field(description="The id of the related concept.")
+    cite: Text = Field(
+        description='Pandoc-style citations of the source of this relation, e.g. "[@key]" or '
+        '"[@a; @b, p. 5]" (quote it: YAML reads a bare [ as a list).'
+    )
+
+
+RELATION_ITEM_TAGS = ("target-id", "cited-target")
+
+
+def _relation_item_kind(value: Any) -> str:
+    return RELATION_ITEM_TAGS[1] if isinstance(value, dict | CitedTarget) else RELATION_ITEM_TAGS[0]
+
+
+RelationItem = Annotated[
+    Annotated[Slug, Tag(RELATION_ITEM_TAGS[0])] | Annotated[CitedTarget, Tag(RELATION_ITEM_TAGS[1])],
+    Discriminator(_relation_item_kind),
+]
 
 
 class FrontMatter(BaseModel):
@@ -131,12 +264,18 @@ class FrontMatter(BaseModel):
         default=(), description="Other names people search with; they act as search synonyms."
     )
     tags: tuple[Slug, ...] = Field(default=(), description="Free tags (slugs) for grouping.")
-    relations: dict[RelationType, tuple[Slug, ...]] = Field(
+    relations: dict[RelationType, tuple[RelationItem, ...]] = Field(
         default_factory=dict,
-        description="Typed links to other concept ids, by relation type. Inverses are derived.",
+        description="Typed links to other concepts, by relation type: each item a concept id, or "
+        '{target: id, cite: "[@key]"} with the source of the relation. Inverses are derived.',
     )
     evidence: tuple[Text, ...] = Field(
         default=(), description="Short findings, each with its pandoc-style citations."
+    )
+    updated: date | None = Field(
+        default=None,
+        description="The day the entry last changed (YYYY-MM-DD), cited as its date when the "
+        "repository has no history to tell.",
     )
 
 
@@ -183,10 +322,14 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Relation:
+    """A typed link written on its source, with the citations of its own source (if any)."""
+
     type: RelationType
     target: str
     line: int = 0
     col: int = 0
+    citations: tuple[Citation, ...] = ()
+    cite: str = ""  # the citation text as written; non-empty with no citations means malformed
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +344,14 @@ class Alias:
     name: str
     line: int = 0
     col: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    """A text the entries must not copy sentences from (a source article), read as plain text."""
+
+    path: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,12 +371,15 @@ class Concept:
     summary_citations: tuple[Citation, ...] = ()
     body_citations: tuple[Citation, ...] = ()
     links: tuple[Link, ...] = ()
+    summary_line: int = 1
+    updated: str = ""  # ISO day the entry last changed: its history, else its front matter
 
     @property
     def citations(self) -> tuple[Citation, ...]:
-        """Every citation of the concept: summary, evidence, then body."""
+        """Every citation of the concept: summary, evidence, relations, then body."""
         evidence = tuple(c for item in self.evidence for c in item.citations)
-        return self.summary_citations + evidence + self.body_citations
+        relations = tuple(c for rel in self.relations for c in rel.citations)
+        return self.summary_citations + evidence + relations + self.body_citations
 
     @property
     def cited_keys(self) -> tuple[str, ...]:
@@ -243,6 +397,12 @@ class Reference(Frozen):
     line: int = 1
     field_lines: Mapping[str, int] = Field(default_factory=lambda: MappingProxyType({}))
 
+    @field_validator("fields", "field_lines", mode="after")
+    @classmethod
+    def _read_only(cls, value: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Validation copies mappings into plain dicts; hand them out read-only."""
+        return MappingProxyType(dict(value))
+
     def get(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)
 
@@ -254,14 +414,64 @@ class Reference(Frozen):
     def year(self) -> str:
         return self.get("year").strip() or self.get("date").strip()[:4]
 
+    @property
+    def source_type(self) -> SourceType | None:
+        """The `sourcetype` field, else what the entry type implies (None when neither says)."""
+        written = _bib_value(self.get("sourcetype"))
+        if written in _SOURCE_TYPE_SLUGS:
+            return SourceType(written)
+        return ENTRY_SOURCE_TYPES.get(self.entry_type)
+
+    def design_slugs(self) -> tuple[str, ...]:
+        """The `design` field as written: its comma-separated values, lower-cased."""
+        parts = (_bib_value(p) for p in self.get("design").split(","))
+        return tuple(dict.fromkeys(p for p in parts if p))
+
+    @property
+    def designs(self) -> tuple[Design, ...]:
+        """The known designs of the `design` field, in the order written."""
+        return tuple(Design(s) for s in self.design_slugs() if s in _DESIGN_SLUGS)
+
+    @property
+    def causal(self) -> bool:
+        """Whether one of the designs can show causality."""
+        return any(d.causal for d in self.designs)
+
+    def evidence_label(self) -> str:
+        """The badge beside a citation: 'Peer-reviewed · Survey', 'Practitioner article'."""
+        kind = self.source_type
+        designs = ", ".join(d.label for d in self.designs)
+        if kind is None:
+            return designs
+        return f"{kind.short_label} · {designs}" if designs else kind.label
+
+    def evidence_title(self) -> str:
+        """The badge's tooltip: 'Peer-reviewed article; design: survey, field experiment'."""
+        kind = self.source_type
+        parts = [kind.label] if kind else []
+        if self.designs:
+            parts.append("design: " + ", ".join(d.label.lower() for d in self.designs))
+        if self.causal:
+            parts.append("can show cause and effect")
+        return "; ".join(parts)
+
+
+_SOURCE_TYPE_SLUGS = frozenset(t.value for t in SourceType)
+_DESIGN_SLUGS = frozenset(d.value for d in Design)
+
+
+def _bib_value(value: str) -> str:
+    return value.replace("{", "").replace("}", "").strip().lower()
+
 
 @dataclass(frozen=True)
 class Edge:
-    """A resolved relation: source --type--> target."""
+    """A resolved relation: source --type--> target, with the citations of its source."""
 
     source: str
     type: RelationType
     target: str
+    citations: tuple[Citation, ...] = ()
 
 
 def _normalise_alias(name: str) -> str:
@@ -275,6 +485,7 @@ class KnowledgeBase:
     concepts: Mapping[str, Concept]
     references: Mapping[str, Reference]
     build_id: str = ""
+    vocabulary: tuple[tuple[str, ...], ...] = ()
     _by_type: Mapping[ConceptType, tuple[str, ...]] = field(init=False, repr=False)
     _by_tag: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
     _backlinks: Mapping[str, tuple[Edge, ...]] = field(init=False, repr=False)
@@ -282,7 +493,11 @@ class KnowledgeBase:
 
     @classmethod
     def build(
-        cls, concepts: Iterable[Concept], references: Iterable[Reference], build_id: str = ""
+        cls,
+        concepts: Iterable[Concept],
+        references: Iterable[Reference],
+        build_id: str = "",
+        vocabulary: Iterable[tuple[str, ...]] = (),
     ) -> KnowledgeBase:
         """Make a knowledge base; the first concept or reference of a duplicated id wins."""
         by_id: dict[str, Concept] = {}
@@ -291,7 +506,7 @@ class KnowledgeBase:
         by_key: dict[str, Reference] = {}
         for ref in references:
             by_key.setdefault(ref.key, ref)
-        return cls(MappingProxyType(by_id), MappingProxyType(by_key), build_id)
+        return cls(MappingProxyType(by_id), MappingProxyType(by_key), build_id, tuple(vocabulary))
 
     def __post_init__(self) -> None:
         by_type: dict[ConceptType, list[str]] = defaultdict(list)
@@ -304,7 +519,7 @@ class KnowledgeBase:
                 by_tag[tag].append(concept.id)
             for rel in concept.relations:
                 if rel.target in self.concepts:
-                    backlinks[rel.target].append(Edge(concept.id, rel.type, rel.target))
+                    backlinks[rel.target].append(Edge(concept.id, rel.type, rel.target, rel.citations))
             for key in concept.cited_keys:
                 cited_by[key].append(concept.id)
 
@@ -343,7 +558,7 @@ class KnowledgeBase:
         for concept in self.concepts.values():
             for rel in concept.relations:
                 if rel.target in self.concepts:
-                    yield Edge(concept.id, rel.type, rel.target)
+                    yield Edge(concept.id, rel.type, rel.target, rel.citations)
 
     def backlinks(self, concept_id: str) -> tuple[Edge, ...]:
         """Edges that point at a concept (its inverse relations)."""

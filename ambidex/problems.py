@@ -47,9 +47,14 @@ def warning(path: str, line: int, col: int, code: str, message: str, hint: str =
     return Problem(path, max(line, 1), max(col, 1), "warning", code, message, hint)
 
 
+def near(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """The candidates closest to a word (at most n), closest first; none when none is close."""
+    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A 'did you mean' hint naming the closest candidate, or '' when none is close."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    matches = near(word, candidates, n=1)
     return f"did you mean '{matches[0]}'?" if matches else ""
 
 

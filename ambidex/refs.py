@@ -12,47 +12,16 @@ atomically.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ambidex.bibliography import check_entry, persons, plain
+from ambidex.bibliography import check_entry
 from ambidex.bibvalues import from_biblatex
-from ambidex.model import Reference
+from ambidex.evidence import check_designs, check_source_types
+from ambidex.identity import Duplicates, make_key, normal_doi
+from ambidex.model import KnowledgeBase, Reference
 from ambidex.problems import Problem
 
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "on",
-        "in",
-        "at",
-        "to",
-        "for",
-        "and",
-        "or",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "with",
-        "from",
-        "by",
-        "as",
-        "how",
-        "what",
-        "why",
-        "when",
-        "there",
-        "their",
-        "its",
-        "into",
-    ]
-)
 FIELD_ORDER = (
     "author",
     "editor",
@@ -96,33 +65,6 @@ class MergeResult:
     invalid: list[Invalid] = field(default_factory=list)
 
 
-def _ascii_word(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", plain(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", ascii_text.lower())
-
-
-def normal_doi(doi: str) -> str:
-    """`https://doi.org/10.1/X` or `doi:10.1/X` -> `10.1/X`."""
-    return re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", doi.strip(), flags=re.I)
-
-
-def normal_title(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", plain(title).lower())
-
-
-def make_key(ref: Reference) -> str:
-    """Key by the house convention: `gabler2017dark`."""
-    people = (
-        persons(ref.get("author") or ref.get("editor")) if (ref.get("author") or ref.get("editor")) else []
-    )
-    first = people[0] if people else {}
-    name = first.get("family") or first.get("literal") or ref.get("organization") or "anon"
-    year = ref.year if ref.year.isdigit() else "nd"
-    words = [_ascii_word(w) for w in re.split(r"[\s\-–:/]+", ref.get("title"))]
-    word = next((w for w in words if w and w not in STOP_WORDS), "")
-    return f"{_ascii_word(name)[:30] or 'anon'}{year}{word[:20]}"
-
-
 def _normalised(ref: Reference) -> tuple[str, dict[str, str]]:
     """The entry type and fields as they will be written."""
     fields = {k: re.sub(r"\s+", " ", v).strip() for k, v in ref.fields.items() if v.strip()}
@@ -143,26 +85,36 @@ def to_bibtex(entry_type: str, key: str, fields: dict[str, str]) -> str:
     return f"@{entry_type}{{{key},\n{body}\n}}\n"
 
 
-def merge(library: Iterable[Reference], library_text: str, incoming: Iterable[Reference]) -> MergeResult:
-    """The library text with the new, non-duplicate incoming entries appended."""
+def _evidence_problems(ref: Reference) -> list[Problem]:
+    """What `check` says of an entry's source type and design (see `ambidex.evidence`)."""
+    kb = KnowledgeBase.build([], [ref])
+    return [p for p in (*check_source_types(kb), *check_designs(kb)) if p.is_error]
+
+
+def merge(
+    library: Iterable[Reference],
+    library_text: str,
+    incoming: Iterable[Reference],
+    defaults: Mapping[str, str] | None = None,
+) -> MergeResult:
+    """The library text with the new, non-duplicate incoming entries appended. `defaults` fills
+    fields an incoming entry lacks (e.g. `design` for a batch of surveys)."""
     existing = list(library)
     keys = {r.key.lower() for r in existing}
-    by_doi = {normal_doi(r.doi).lower(): r.key for r in existing if r.doi}
-    by_title = {(normal_title(r.get("title")), r.year): r.key for r in existing if r.get("title")}
+    seen = Duplicates()
+    for r in existing:
+        seen.add(r.key, r.doi, r.get("title"), r.year)
     result = MergeResult(text=library_text)
     blocks: list[str] = []
     for ref in incoming:
         entry_type, fields = _normalised(ref)
+        fields = {**{k: v for k, v in (defaults or {}).items() if v}, **fields}
         ref = ref.model_copy(update={"entry_type": entry_type, "fields": fields})
-        doi = fields.get("doi", "").lower()
-        title_year = (normal_title(fields.get("title", "")), ref.year)
-        duplicate = (by_doi.get(doi) if doi else None, "same DOI")
-        if duplicate[0] is None and title_year[0]:
-            duplicate = (by_title.get(title_year), "same title and year")
-        if duplicate[0] is not None:
-            result.skipped.append(Skipped(ref.key, duplicate[0], duplicate[1]))
+        duplicate = seen.of(fields.get("doi", ""), fields.get("title", ""), ref.year)
+        if duplicate is not None:
+            result.skipped.append(Skipped(ref.key, duplicate[0], f"same {duplicate[1]}"))
             continue
-        problems = tuple(p for p in check_entry(ref) if p.is_error)
+        problems = (*(p for p in check_entry(ref) if p.is_error), *_evidence_problems(ref))
         if problems:
             result.invalid.append(Invalid(ref.key, problems))
             continue
@@ -172,10 +124,7 @@ def merge(library: Iterable[Reference], library_text: str, incoming: Iterable[Re
             key = base + "abcdefghijklmnopqrstuvwxyz"[suffix % 26] * (1 + suffix // 26)
             suffix += 1
         keys.add(key.lower())
-        if doi:
-            by_doi[doi] = key
-        if title_year[0]:
-            by_title[title_year] = key
+        seen.add(key, fields.get("doi", ""), fields.get("title", ""), ref.year)
         blocks.append(to_bibtex(entry_type, key, fields))
         result.added.append(ref.model_copy(update={"key": key}))
     if blocks:

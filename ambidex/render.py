@@ -9,9 +9,11 @@ target's title. `to_html` turns Markdown into sanitised HTML.
 from __future__ import annotations
 
 import html
+import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import markdown as markdown_lib
 
@@ -21,14 +23,17 @@ from ambidex.files import DiskCache
 from ambidex.model import Citation, Concept, KnowledgeBase
 
 UrlFor = Callable[[str], str]
+BadgeFor = Callable[[str], str]
 
 
 @dataclass(frozen=True)
 class Links:
-    """Where concept ids and reference keys point in the output."""
+    """Where concept ids and reference keys point in the output; `badge`, when given, is the
+    inline HTML put after each citation of a known reference (its source type and design)."""
 
     concept: UrlFor
     reference: UrlFor
+    badge: BadgeFor | None = None
 
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]"})
@@ -37,6 +42,59 @@ _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]"})
 def escape_markdown(text: str) -> str:
     """Plain text (a title, an APA label) as Markdown that shows it as it is: no markup, no HTML."""
     return html.escape(text.translate(_MD_SPECIAL), quote=False)
+
+
+# Where a sentence, a list item or a heading starts: a concept title keeps its capital there.
+_SENTENCE_START = re.compile(
+    r"(?:\A|[.!?][\"”')\]]*\s+|\n[ \t]*\n|(?:\A|\n)[ \t]*(?:[-*+]|\d+[.)]|#+)[ \t]+)[*_\"“(\[]*\Z"
+)
+# A parenthesis closed just before a parenthetical citation, not the end of a Markdown link.
+_CLOSING_PAREN = re.compile(r"\)[ \t]*\Z")
+_LINK_END = re.compile(r"\]\([^()\s]*\)[ \t]*\Z")
+
+
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "cf", "al", "p", "pp", "ch", "no", "ed", "eds", "approx"})
+
+
+def _starts_sentence(before: str) -> bool:
+    found = _SENTENCE_START.search(before)
+    if found is None:
+        return False
+    stop = before[: found.start() + 1]
+    if not stop.endswith("."):
+        return True
+    word = re.split(r"[\s(\[]", stop[:-1])[-1].casefold()
+    return not (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()))
+
+
+def title_in_text(title: str, before: str) -> str:
+    """A concept title as it reads in running text: lower-cased mid-sentence ('the path to
+    employee burnout'), unless it starts the sentence or reads like a proper name (a capital
+    on a later word, or a first word that is not a plain capitalised word, such as 'SPOC')."""
+    first, _, rest = title.partition(" ")
+    letters = [c for c in first if c.isalpha()]
+    plain_word = bool(letters) and letters[0].isupper() and all(c.islower() for c in letters[1:])
+    later_capitals = any(w[:1].isupper() for w in rest.split() if w != "I")
+    if not plain_word or later_capitals or _starts_sentence(before[-200:]):
+        return title
+    return title[0].lower() + title[1:]
+
+
+def _closes_a_parenthesis(text: str) -> bool:
+    """Whether `text` ends with ')' (and spaces) closing a '(' of the same paragraph, so that a
+    parenthetical citation after it can join that parenthesis instead of opening another."""
+    if not _CLOSING_PAREN.search(text) or _LINK_END.search(text):
+        return False
+    paragraph = text.rstrip()[:-1].rsplit("\n\n", 1)[-1]
+    depth = 0
+    for char in reversed(paragraph):
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
 
 
 class Renderer:
@@ -48,7 +106,7 @@ class Renderer:
 
     # ------------------------------------------------------------ citations as text
 
-    def _item(self, citation: Citation, link: UrlFor | None) -> str:
+    def _item(self, citation: Citation, link: UrlFor | None, badge: BadgeFor | None) -> str:
         known = citation.key in self.kb.references
         label = self.apa.label(citation.key) if known else f"{citation.key}?"
         if link is not None and known:
@@ -59,9 +117,10 @@ class Renderer:
             text += f", {citation.locator}"
         if citation.suffix:
             text += f", {citation.suffix}"
-        return text
+        mark = badge(citation.key) if badge is not None and known else ""
+        return f"{text} {mark}" if mark else text
 
-    def _narrative(self, citation: Citation, link: UrlFor | None) -> str:
+    def _narrative(self, citation: Citation, link: UrlFor | None, badge: BadgeFor | None) -> str:
         if citation.key not in self.kb.references:
             return f"{citation.key}?"
         author = self.apa.author(citation.key).replace(" & ", " and ")
@@ -70,16 +129,43 @@ class Renderer:
             year += f", {citation.locator}"
         if link is not None:
             author = f"[{escape_markdown(author)}]({link(citation.key)})"
-        return f"{author} ({year})"
+        mark = badge(citation.key) if badge is not None else ""
+        return f"{author} ({year}) {mark}" if mark else f"{author} ({year})"
 
     def in_text(
-        self, citations: Iterable[Citation], narrative: bool = False, link: UrlFor | None = None
+        self,
+        citations: Iterable[Citation],
+        narrative: bool = False,
+        link: UrlFor | None = None,
+        badge: BadgeFor | None = None,
     ) -> str:
         """APA 7 in-text form: `(see Gabler et al., 2017, p. 383; Mullins et al., 2020)`."""
         items = list(citations)
         if narrative and len(items) == 1:
-            return self._narrative(items[0], link)
-        return "(" + "; ".join(self._item(c, link) for c in items) + ")"
+            return self._narrative(items[0], link, badge)
+        return "(" + "; ".join(self._item(c, link, badge) for c in self.apa_order(items)) + ")"
+
+    @cached_property
+    def _rank(self) -> dict[str, int]:
+        return {key: i for i, key in enumerate(self.apa.sorted_keys())}
+
+    def apa_order(self, citations: list[Citation]) -> list[Citation]:
+        """Works cited together in the order of the reference list (alphabetical by first
+        author, then year), as APA orders them; a prefix such as 'see' stays at the front."""
+        ordered = sorted(citations, key=lambda c: self._rank.get(c.key, len(self._rank)))
+        if ordered and citations[0].prefix and ordered[0] is not citations[0]:
+            moved = citations[0].prefix
+            ordered = [
+                replace(c, prefix=moved if c is ordered[0] else ("" if c is citations[0] else c.prefix))
+                for c in ordered
+            ]
+        return ordered
+
+    def in_text_linked(self, citations: Iterable[Citation], links: Links | None) -> str:
+        """The in-text form with each citation linked and badged as `links` says."""
+        if links is None:
+            return self.in_text(citations)
+        return self.in_text(citations, link=links.reference, badge=links.badge)
 
     # ------------------------------------------------------------ whole texts
 
@@ -88,11 +174,27 @@ class Renderer:
         out: list[str] = []
         last = 0
         for span in markup.scan(text):
-            out.append(text[last : span.start])
+            gap = text[last : span.start]
             last = span.end
+            if (
+                isinstance(span, markup.CiteSpan)
+                and span.bracketed
+                and _closes_a_parenthesis(text[: span.start])
+            ):
+                # "(the thing) [@key]" reads "(the thing; Author, 2000)": one parenthesis, not two.
+                inner = self.in_text(
+                    span.citations,
+                    link=links.reference if links else None,
+                    badge=links.badge if links else None,
+                )
+                out.append(gap.rstrip()[:-1] + "; " + inner[1:])
+                continue
+            out.append(gap)
             if isinstance(span, markup.LinkSpan):
                 target = self.kb.concepts.get(span.link.target)
-                label = span.link.label or (target.title if target else span.link.target)
+                label = span.link.label or (
+                    title_in_text(target.title, text[: span.start]) if target else span.link.target
+                )
                 if links is None:
                     out.append(label)
                 elif target is not None:
@@ -102,7 +204,10 @@ class Renderer:
             else:
                 out.append(
                     self.in_text(
-                        span.citations, narrative=not span.bracketed, link=links.reference if links else None
+                        span.citations,
+                        narrative=not span.bracketed,
+                        link=links.reference if links else None,
+                        badge=links.badge if links else None,
                     )
                 )
         out.append(text[last:])
@@ -112,9 +217,9 @@ class Renderer:
         """Text with citations in APA form and concept links as their labels, no markup."""
         return self.markdown(text, None)
 
-    def cited_keys(self, concept: Concept) -> list[str]:
-        """The keys a concept cites, in APA reference-list order."""
-        cited = set(concept.cited_keys)
+    def cited_keys(self, concept: Concept, also: Iterable[Citation] = ()) -> list[str]:
+        """The keys a concept cites (and those of `also`), in APA reference-list order."""
+        cited = set(concept.cited_keys) | {c.key for c in also}
         return [key for key in self.apa.sorted_keys() if key in cited]
 
 

@@ -21,6 +21,7 @@ import bisect
 import heapq
 import html
 import json
+import mmap
 import os
 import re
 import shutil
@@ -29,15 +30,16 @@ import threading
 import time
 import unicodedata
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from whoosh import index
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ambidex.bibliography import plain
@@ -45,20 +47,140 @@ from ambidex.model import KnowledgeBase
 from ambidex.render import Renderer
 
 POINTER = "CURRENT"
-FORMAT = "3"  # of what an index directory holds; an index in another format is rebuilt
+FORMAT = "5"  # of what an index directory holds; an index in another format is rebuilt
 # Raw little-endian arrays, not .npy: reading a .npy header parses Python literals, which
 # CPython 3.11 does not do safely from several threads at once.
 DOCS_FILE, DOCS_TYPE = "postings-docs.i4", np.dtype("<i4")
 SCORES_FILE, SCORES_TYPE = "postings-scores.f4", np.dtype("<f4")
 TERMS_FILE = "postings-terms.json"
+# The same for the `heading` field (titles and aliases alone): a word in a title is telling even
+# when the bodies use it everywhere, which one merged field cannot show.
+HEADING_PREFIX = "heading-"
+HEADING_WEIGHT = 1.0
+VOCABULARY_FILE = "vocabulary.json"
 MAX_QUERY_CHARS = 256
 MAX_TERMS = 12
 MAX_WORD = 40
 WEIGHTS = {"title": 4, "aliases": 3, "summary": 2, "body": 1}
 K1, B = 1.2, 0.75
-EXACT_BONUS = 100.0
+# A document's rank: its BM25 over the text and (again) over titles and aliases, times COVERAGE
+# and the share of the question's meaningful words it matches (rarer words weigh more); plus
+# NAME_BONUS for each query word that a title or alias it bears covers ("what is X" puts X
+# first), and EXACT_BONUS when a title or alias is the whole question.
+COVERAGE = 100.0
+NAME_BONUS = 1500.0
+EXACT_BONUS = 5000.0
+SYNONYM_WEIGHT = 0.9
 FUZZY_WEIGHT = 0.8
 PREFIX_WEIGHT = 0.5
+MAX_PHRASE = 4
+# Words that carry no meaning in a question: never required, never matched.
+QUERY_STOP_WORDS = frozenset(
+    STOP_WORDS
+    | {
+        "about",
+        "all",
+        "am",
+        "any",
+        "between",
+        "both",
+        "but",
+        "could",
+        "define",
+        "definition",
+        "did",
+        "difference",
+        "do",
+        "does",
+        "doing",
+        "explain",
+        "get",
+        "got",
+        "has",
+        "had",
+        "how",
+        "i",
+        "into",
+        "its",
+        "me",
+        "mean",
+        "meaning",
+        "means",
+        "more",
+        "most",
+        "my",
+        "our",
+        "ours",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "those",
+        "too",
+        "very",
+        "versus",
+        "vs",
+        "was",
+        "were",
+        "what",
+        "whats",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "would",
+        # everyday verbs and fillers that say nothing about the topic of a question
+        "also",
+        "ask",
+        "asked",
+        "asking",
+        "asks",
+        "been",
+        "being",
+        "bring",
+        "brings",
+        "even",
+        "ever",
+        "every",
+        "go",
+        "goes",
+        "going",
+        "just",
+        "keep",
+        "keeps",
+        "kept",
+        "like",
+        "lot",
+        "lots",
+        "made",
+        "make",
+        "makes",
+        "now",
+        "really",
+        "said",
+        "say",
+        "says",
+        "still",
+        "take",
+        "takes",
+        "thing",
+        "things",
+        "want",
+        "wanted",
+        "wants",
+        "way",
+        "well",
+    }
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STEM = StemmingAnalyzer()
@@ -74,6 +196,7 @@ def _schema() -> Schema:
         title=STORED,
         summary=STORED,
         text=TEXT(analyzer=_STEM),
+        heading=TEXT(analyzer=_STEM),
         names=TEXT(analyzer=_NAMES, spelling=True),
         exact=KEYWORD(commas=True, lowercase=True),
     )
@@ -104,6 +227,7 @@ def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]
                     "body": renderer.plain(concept.body) + "\n" + evidence,
                 }
             ),
+            "heading": "\n".join([concept.title, *aliases]),
             "names": " ".join([concept.title, *aliases, concept.id.replace("-", " ")]),
             "exact": ",".join(name_key(n) for n in [concept.title, *aliases]),
         }
@@ -125,6 +249,7 @@ def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]
                     "body": " ".join(plain(ref.get(f)) for f in ("abstract", "keywords")),
                 }
             ),
+            "heading": title,
             "names": f"{title} {plain(ref.get('author'))}",
             "exact": name_key(ref.key),
         }
@@ -139,7 +264,10 @@ def build_index(kb: KnowledgeBase, renderer: Renderer, directory: Path) -> Path:
     for doc in documents(kb, renderer):
         writer.add_document(**doc)
     writer.commit()
-    _compile_postings(target)
+    _compile_postings(target, "text")
+    _compile_postings(target, "heading", HEADING_PREFIX)
+    groups = [[name_key(term) for term in group] for group in kb.vocabulary]
+    (target / VOCABULARY_FILE).write_text(json.dumps(groups), encoding="utf-8")
     (target / "FORMAT").write_text(FORMAT, encoding="utf-8")
     (target / "BUILD_ID").write_text(kb.build_id, encoding="utf-8")
     tmp = directory / f".{POINTER}.{os.getpid()}.{threading.get_ident()}.tmp"
@@ -149,19 +277,19 @@ def build_index(kb: KnowledgeBase, renderer: Renderer, directory: Path) -> Path:
     return target
 
 
-def _compile_postings(target: Path) -> None:
-    """Write the `text` postings of the index in `target` as flat arrays with BM25 (k1 1.2,
+def _compile_postings(target: Path, field: str, prefix: str = "") -> None:
+    """Write the postings of one field of the index in `target` as flat arrays with BM25 (k1 1.2,
     b 0.75) term scores: document numbers and scores, and each term's slice of them."""
     ix = index.open_dir(str(target))
     try:
         with ix.reader() as reader:
             size = reader.doc_count_all()
-            lengths = np.array([reader.doc_field_length(d, "text", 0) for d in range(size)], dtype=np.float64)
+            lengths = np.array([reader.doc_field_length(d, field, 0) for d in range(size)], dtype=np.float64)
             mean = float(lengths.mean()) if size else 0.0
             norm = K1 * (1 - B + B * lengths / (mean or 1.0))
             docs, weights, terms, offsets = array("i"), array("f"), [], [0]
-            for term in reader.field_terms("text"):
-                for docnum, weight in reader.postings("text", term).items_as("weight"):
+            for term in reader.field_terms(field):
+                for docnum, weight in reader.postings(field, term).items_as("weight"):
                     docs.append(docnum)
                     weights.append(weight)
                 terms.append(term)
@@ -174,9 +302,11 @@ def _compile_postings(target: Path) -> None:
     df = np.repeat(counts, counts).astype(np.float64)
     idf = np.log1p((size - df + 0.5) / (df + 0.5))
     scores = (idf * tf * (K1 + 1) / (tf + norm[doc_array])).astype(np.float32)
-    doc_array.astype(DOCS_TYPE).tofile(target / DOCS_FILE)
-    scores.astype(SCORES_TYPE).tofile(target / SCORES_FILE)
-    (target / TERMS_FILE).write_text(json.dumps({"terms": terms, "offsets": offsets}), encoding="utf-8")
+    doc_array.astype(DOCS_TYPE).tofile(target / f"{prefix}{DOCS_FILE}")
+    scores.astype(SCORES_TYPE).tofile(target / f"{prefix}{SCORES_FILE}")
+    (target / f"{prefix}{TERMS_FILE}").write_text(
+        json.dumps({"terms": terms, "offsets": offsets}), encoding="utf-8"
+    )
 
 
 def _remove_stale(directory: Path, keep: set[str], spare: int = 3, min_age: float = 3600.0) -> None:
@@ -216,10 +346,16 @@ def stems(text: str) -> list[str]:
     return list(dict.fromkeys(t.text for t in _STEM(text)))
 
 
+def meaningful(words: list[str]) -> list[str]:
+    """The words of a question that carry meaning (all of them if none does)."""
+    return [w for w in words if w not in QUERY_STOP_WORDS] or words
+
+
 def name_key(text: str) -> str:
-    """How a title or alias is compared with a whole query: its stems, so "hunters" is "hunter"."""
-    normal = normalise_query(text)
-    return " ".join(stems(normal)) or normal.casefold()
+    """How a title or alias is compared with the words of a query: the set of its meaningful
+    stems, so "hunters" is "hunter" and "farmers and hunters" is "hunters vs. farmers"."""
+    words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normalise_query(text))]
+    return " ".join(sorted({_stem_of(w) or w for w in meaningful(words)}))
 
 
 @lru_cache(maxsize=65536)
@@ -244,7 +380,7 @@ class SearchResult:
     query: str
     total: int
     hits: tuple[Hit, ...]
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    facets: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: MappingProxyType({}))
     suggestion: str | None = None
     fuzzy: bool = False
 
@@ -252,13 +388,9 @@ class SearchResult:
 def highlight(text: str, wanted: set[str], width: int = 220) -> str:
     """HTML-escaped text around the first match, words whose stem is wanted in <mark>."""
     # A stem keeps the first letters of its word: only words that start like a wanted stem are
-    # stemmed at all.
-    starts = tuple({t[:3] for t in wanted})
-    hits = [
-        m
-        for m in _WORD.finditer(text)
-        if m.group(0).lower().startswith(starts) and _stem_of(m.group(0)) in wanted
-    ]
+    # found and stemmed at all.
+    starts = tuple({t[:3] for t in wanted if t})
+    hits = [m for m in _words_starting(text, starts) if _stem_of(m.group(0)) in wanted]
     start = max(0, hits[0].start() - width // 3) if hits else 0
     if start:
         start = text.find(" ", start) + 1 or start
@@ -270,6 +402,55 @@ def highlight(text: str, wanted: set[str], width: int = 220) -> str:
             last = m.end()
     out.append(html.escape(text[last:end]))
     return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """A meaningful word (or vocabulary phrase) of a query and the stems that satisfy it:
+    options of (stems that must all occur, weight)."""
+
+    text: str
+    options: tuple[tuple[tuple[str, ...], float], ...]
+    words: int
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    query: str
+    slots: tuple[_Slot, ...]
+    per_slot: tuple[np.ndarray, ...]
+    scores: np.ndarray
+    docs: np.ndarray
+    fuzzy: bool
+    suggestion: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A document that a text matched: its id, rank score and the words of the text it matched."""
+
+    id: str
+    score: float
+    words: tuple[str, ...]
+
+
+def _words_starting(text: str, starts: tuple[str, ...]) -> list[re.Match[str]]:
+    """The words of `text` (in order) whose lower case starts with one of `starts`: found with
+    `str.find` rather than by looking at every word."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer: positions differ
+        return [m for m in _WORD.finditer(text) if m.group(0).lower().startswith(starts)]
+    found: dict[int, re.Match[str]] = {}
+    for start in starts:
+        i = low.find(start)
+        while i >= 0:
+            word = _WORD.match(text, i)
+            if word is not None and (i == 0 or _WORD.match(text, i - 1, i) is None):
+                found[i] = word
+                i = low.find(start, word.end())
+            else:
+                i = low.find(start, i + 1)
+    return [found[i] for i in sorted(found)]
 
 
 class _Names:
@@ -290,9 +471,14 @@ class _Names:
         for word in self.words:
             for variant in {word, *_deletions(word)}:
                 self._deletions.setdefault(variant, []).append(word)
+        # Typos repeat (a situation's words, a popular misspelling): each is looked up once.
+        self._near = lru_cache(maxsize=8192)(self._within)
 
     def within(self, word: str, distance: int, limit: int = 8) -> list[str]:
         """Known words within `distance` edits sharing the first letter, nearest and commonest first."""
+        return list(self._near(word, distance, limit))
+
+    def _within(self, word: str, distance: int, limit: int) -> tuple[str, ...]:
         variants = {word}
         frontier = {word}
         for _ in range(distance):
@@ -308,7 +494,7 @@ class _Names:
                     if d <= distance:
                         found[candidate] = d
         ranked = sorted(found, key=lambda w: (found[w], -self.frequency[w], w))
-        return ranked[:limit]
+        return tuple(ranked[:limit])
 
     def starting(self, prefix: str, limit: int = 30) -> list[str]:
         """The commonest known words that start with `prefix`."""
@@ -353,7 +539,7 @@ class SearchIndex:
     Everything here is read-only after `__init__`, so threads share it without locks.
     """
 
-    def __init__(self, path: Path, kb: KnowledgeBase | None = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.build_id = (path / "BUILD_ID").read_text(encoding="utf-8").strip()
         ix = index.open_dir(str(path))
@@ -362,16 +548,13 @@ class SearchIndex:
                 self._load(reader)
         finally:
             ix.close()
-        self.search = lru_cache(maxsize=1024)(self._search)
 
     @classmethod
-    def open(cls, directory: Path, kb: KnowledgeBase | None = None) -> SearchIndex:
+    def open(cls, directory: Path) -> SearchIndex:
+        """The current index under `directory`. Whoosh is read only while it opens; the mapped
+        arrays are released with the object, so there is nothing to close."""
         name = (directory / POINTER).read_text(encoding="utf-8").strip()
-        return cls(directory / name, kb)
-
-    def close(self) -> None:
-        """Nothing to close: Whoosh is only read while the index opens, and the mapped arrays
-        are released with the object."""
+        return cls(directory / name)
 
     # ------------------------------------------------------------------ loading
 
@@ -393,70 +576,147 @@ class SearchIndex:
         tag_code = {t: i for i, t in enumerate(self._tag_names)}
         self._pair_doc = np.array([d for d, tags in enumerate(self._tags) for _ in tags], dtype=np.int32)
         self._pair_tag = np.array([tag_code[t] for tags in self._tags for t in tags], dtype=np.int32)
+        self._tag_start = np.concatenate(([0], np.cumsum([len(tags) for tags in self._tags]))).astype(
+            np.int64
+        )
         self._tag_code = tag_code
 
-        terms = json.loads((self.path / TERMS_FILE).read_text(encoding="utf-8"))
-        offsets = terms["offsets"]
-        self._bounds: dict[str, tuple[int, int]] = {
-            term: (offsets[i], offsets[i + 1]) for i, term in enumerate(terms["terms"])
-        }
         # Memory-mapped: pages are read on demand and shared by every worker on the machine.
-        self._docs = _mapped(self.path / DOCS_FILE, DOCS_TYPE)
-        self._scores = _mapped(self.path / SCORES_FILE, SCORES_TYPE)
+        self._bounds, self._docs, self._scores = _postings(self.path, "")
+        self._heading_bounds, self._heading_docs, self._heading_scores = _postings(self.path, HEADING_PREFIX)
 
         self._exact: dict[str, tuple[int, ...]] = {
             name: tuple(reader.postings("exact", name).all_ids()) for name in reader.field_terms("exact")
         }
         self._names = _Names({w: reader.doc_frequency("names", w) for w in reader.field_terms("names")})
+        groups: list[list[str]] = json.loads((self.path / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        self._groups = [tuple(g) for g in groups]
+        self._synonyms = {key: i for i, group in enumerate(self._groups) for key in group}
 
     # ------------------------------------------------------------------ querying
 
-    def _scored(self, terms: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """Summed weighted scores and the number of query terms matched, per document."""
-        parts = [(self._bounds[t], w) for t, w in terms.items() if t in self._bounds]
-        if not parts:
-            return np.zeros(self._size), np.zeros(self._size, dtype=np.int64)
-        docs = np.concatenate([self._docs[s:e] for (s, e), _ in parts])
-        scores = np.concatenate([self._scores[s:e] * w for (s, e), w in parts])
-        return (
-            np.bincount(docs, weights=scores, minlength=self._size),
-            np.bincount(docs, minlength=self._size),
-        )
+    def _slots(self, words: list[str], prefix: bool) -> tuple[list[_Slot], bool]:
+        """The meaningful words of a query as slots, each with the stems that satisfy it: the
+        word itself, a phrase of the vocabulary with its synonyms, or (for a word no document
+        holds) the title and alias words within a typo of it, or starting with it when it is
+        the last word typed. A word that nothing matches has no slot."""
+        kept = meaningful(words)
+        stemmed = [_stem_of(w) or w for w in kept]
+        slots: list[_Slot] = []
+        fuzzy = False
+        i = 0
+        while i < len(kept):
+            for n in range(min(MAX_PHRASE, len(kept) - i), 0, -1):
+                key = " ".join(sorted(set(stemmed[i : i + n])))
+                group = self._synonyms.get(key)
+                if group is not None:
+                    phrase: list[tuple[tuple[str, ...], float]] = [(tuple(key.split()), 1.0)]
+                    phrase += [(tuple(k.split()), SYNONYM_WEIGHT) for k in self._groups[group] if k != key]
+                    slots.append(_Slot(" ".join(kept[i : i + n]), tuple(phrase), n))
+                    i += n
+                    break
+            else:
+                word, stem = kept[i], stemmed[i]
+                if stem in self._bounds:
+                    slots.append(_Slot(word, (((stem,), 1.0),), 1))
+                else:
+                    expansions: dict[str, float] = {}
+                    if len(word) >= 4:
+                        for w in self._names.within(word, 1 if len(word) < 8 else 2):
+                            expansions.setdefault(_stem_of(w), FUZZY_WEIGHT)
+                    if prefix and i == len(kept) - 1 and len(word) >= 2:
+                        for w in self._names.starting(word):
+                            expansions.setdefault(_stem_of(w), PREFIX_WEIGHT)
+                    options = tuple(((t,), w) for t, w in expansions.items() if t in self._bounds)
+                    if options:
+                        fuzzy = True
+                        slots.append(_Slot(word, options, 1))
+                i += 1
+        return slots, fuzzy
 
-    def _all_of(self, terms: list[str], name: str) -> tuple[np.ndarray, np.ndarray]:
-        """Documents holding every term, or named exactly `name`."""
-        scores, counts = self._scored(dict.fromkeys(terms, 1.0))
-        matched = counts == len(terms) if terms else np.zeros(self._size, dtype=bool)
-        return self._with_exact(scores, matched, name)
+    def _slot_scores(self, slot: _Slot) -> np.ndarray:
+        """Per document, the best score of any of the slot's options (0: not matched): the BM25
+        of its stems in the text plus HEADING_WEIGHT times their BM25 in titles and aliases. A
+        phrase option counts only where all of its stems occur."""
+        best = np.zeros(self._size)
+        for stems_, weight in slot.options:
+            bounds = [self._bounds[t] for t in stems_ if t in self._bounds]
+            if len(bounds) < len(stems_):
+                continue
+            total = np.zeros(self._size)
+            count = np.zeros(self._size, dtype=np.int32)
+            for stem, (start, end) in zip(stems_, bounds, strict=True):
+                docs = self._docs[start:end]
+                total[docs] += self._scores[start:end]
+                count[docs] += 1
+                heading = self._heading_bounds.get(stem)
+                if heading is not None:
+                    h_docs = self._heading_docs[heading[0] : heading[1]]
+                    total[h_docs] += HEADING_WEIGHT * self._heading_scores[heading[0] : heading[1]]
+            np.maximum(best, np.where(count == len(bounds), total * weight, 0.0), out=best)
+        return best
 
-    def _with_exact(
-        self, scores: np.ndarray, matched: np.ndarray, name: str
-    ) -> tuple[np.ndarray, np.ndarray]:
-        exact = self._exact.get(name_key(name))
-        if exact:
-            scores[list(exact)] += EXACT_BONUS
-            matched[list(exact)] = True
-        return scores, matched
+    def _rarity(self, slot: _Slot) -> float:
+        """How telling a match of the slot is, from 0 (every document) to 1 (one document): the
+        inverse document frequency of its rarest option's commonest stem, over that of a word
+        only one document holds. A question's common words count for less than its rare ones."""
+        best = 0.0
+        for stems_, _ in slot.options:
+            sizes = [end - start for start, end in (self._bounds.get(t, (0, 0)) for t in stems_)]
+            if sizes and min(sizes) > 0:
+                best = max(best, _idf(self._size, max(sizes)))
+        return best / (_idf(self._size, 1) or 1.0)
 
-    def _relaxed(
-        self, words: list[str], terms: list[str], prefix: bool, name: str
-    ) -> tuple[np.ndarray, np.ndarray, set[str]]:
-        """Any stemmed term, any title or alias word within a typo or two of a query word, and
-        (for search-as-you-type) any such word that starts with the last query word."""
-        weighted = dict.fromkeys(terms, 1.0)
-        for position, word in enumerate(words):
-            expansions: list[tuple[str, float]] = []
-            if len(word) >= 4:
-                expansions += [(w, FUZZY_WEIGHT) for w in self._names.within(word, 1 if len(word) < 8 else 2)]
-            if prefix and position == len(words) - 1 and len(word) >= 2:
-                expansions += [(w, PREFIX_WEIGHT) for w in self._names.starting(word)]
-            for expansion, weight in expansions:
-                stem = _stem_of(expansion)
-                if stem and weighted.get(stem, 0.0) < weight:
-                    weighted[stem] = weight
-        scores, _ = self._scored(weighted)
-        scores, matched = self._with_exact(scores, scores > 0, name)
-        return scores, matched, set(weighted)
+    def _name_bonus(self, slots: list[_Slot]) -> dict[int, float]:
+        """Documents whose title or alias is made of consecutive query words: NAME_BONUS for each
+        word it covers, EXACT_BONUS when it covers the whole question."""
+        stems_ = [opt[0] for slot in slots for opt in slot.options[:1]]
+        bonus: dict[int, float] = {}
+        for i in range(len(stems_)):
+            for j in range(i + 1, len(stems_) + 1):
+                key = " ".join(sorted({t for part in stems_[i:j] for t in part}))
+                for doc in self._exact.get(key, ()):
+                    covered = sum(slot.words for slot in slots[i:j])
+                    value = NAME_BONUS * covered + (EXACT_BONUS if (i, j) == (0, len(stems_)) else 0.0)
+                    bonus[doc] = max(bonus.get(doc, 0.0), value)
+        return bonus
+
+    def _rank(
+        self, text: str, kind: str | None, types: tuple[str, ...], tag: str | None, prefix: bool
+    ) -> _Ranked:
+        normal = normalise_query(text)
+        words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normal)][:MAX_TERMS]
+        slots, fuzzy = self._slots(words, prefix)
+        per_slot = [self._slot_scores(slot) for slot in slots]
+        scores = np.zeros(self._size)
+        covered = np.zeros(self._size)
+        rarity = [self._rarity(slot) for slot in slots]
+        for weight, slot_scores in zip(rarity, per_slot, strict=True):
+            scores += slot_scores
+            covered += weight * (slot_scores > 0)
+        # Coordination: a document's score is scaled by the share of the question it matches,
+        # each word weighted by how rare it is, so matching more of the meaningful words counts
+        # for more than matching one of them often.
+        scores *= COVERAGE * covered / (sum(rarity) or 1.0)
+        for doc, value in self._name_bonus(slots).items():
+            scores[doc] += value
+        mask = self._filter(kind, types, tag)
+        matched = scores > 0
+        docs = np.flatnonzero(matched if mask is None else matched & mask)
+        suggestion = None
+        if not len(docs) and words:
+            corrected = [self._names.correct(w) for w in words]
+            suggestion = " ".join(corrected) if corrected != words else None
+        return _Ranked(normal, tuple(slots), tuple(per_slot), scores, docs, fuzzy, suggestion)
+
+    def matches(self, text: str, kind: str | None = "concept", limit: int = 30) -> list[Match]:
+        """The best documents for a text with their scores and the query words each matched."""
+        ranked = self._rank(text, kind, (), None, prefix=False)
+        out = []
+        for doc in _top(ranked.docs, ranked.scores, limit):
+            words = tuple(s.text for s, sc in zip(ranked.slots, ranked.per_slot, strict=True) if sc[doc] > 0)
+            out.append(Match(self._stored[doc]["id"], float(ranked.scores[doc]), words))
+        return out
 
     def _filter(self, kind: str | None, types: tuple[str, ...], tag: str | None) -> np.ndarray | None:
         mask: np.ndarray | None = None
@@ -477,57 +737,53 @@ class SearchIndex:
             narrow(tagged)
         return mask
 
-    def _search(
+    def search(
         self,
         text: str,
+        *,
         kind: str | None = None,
         types: tuple[str, ...] = (),
         tag: str | None = None,
         page: int = 1,
         per_page: int = 10,
         prefix: bool = True,
+        facets: bool = True,
+        snippets: bool = True,
     ) -> SearchResult:
-        normal = normalise_query(text)
-        words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normal)][:MAX_TERMS]
-        if not words:
-            return SearchResult(query=normal, total=0, hits=())
-        terms = stems(" ".join(words))
-        mask = self._filter(kind, types, tag)
-
-        def answered(matched: np.ndarray) -> np.ndarray:
-            return np.flatnonzero(matched if mask is None else matched & mask)
-
-        scores, matched = self._all_of(terms, normal)
-        docs, fuzzy, wanted, corrected = answered(matched), False, set(terms), words
+        ranked = self._rank(text, kind, types, tag, prefix)
+        docs = ranked.docs
         if not len(docs):
-            fuzzy = True
-            corrected = [self._names.correct(w) for w in words]
-            if corrected != words:
-                fixed = " ".join(corrected)
-                wanted = set(stems(fixed))
-                scores, matched = self._all_of(list(wanted), fixed)
-                docs = answered(matched)
-            if not len(docs):
-                scores, matched, wanted = self._relaxed(words, terms, prefix, normal)
-                docs = answered(matched)
-        if not len(docs):
-            suggestion = " ".join(corrected) if corrected != words else None
-            return SearchResult(query=normal, total=0, hits=(), suggestion=suggestion)
+            return SearchResult(query=ranked.query, total=0, hits=(), suggestion=ranked.suggestion)
+        wanted = {t for slot in ranked.slots for stems_, _ in slot.options for t in stems_}
         hits = [
-            self._hit(int(d), float(scores[d]), wanted)
-            for d in _top(docs, scores, page * per_page)[(page - 1) * per_page :]
+            self._hit(int(d), float(ranked.scores[d]), wanted if snippets else None)
+            for d in _top(docs, ranked.scores, page * per_page)[(page - 1) * per_page :]
         ]
-        type_counts = np.bincount(self._types[docs], minlength=len(self._type_names))
-        chosen = np.zeros(self._size, dtype=bool)
-        chosen[docs] = True
-        tag_counts = np.bincount(self._pair_tag[chosen[self._pair_doc]], minlength=len(self._tag_names))
-        facets = {
-            "type": {t: int(c) for t, c in zip(self._type_names, type_counts, strict=True) if c},
-            "tags": {t: int(c) for t, c in zip(self._tag_names, tag_counts, strict=True) if c},
-        }
-        return SearchResult(query=normal, total=len(docs), hits=tuple(hits), facets=facets, fuzzy=fuzzy)
+        counts = self._facets(docs) if facets else MappingProxyType({})
+        return SearchResult(
+            query=ranked.query, total=len(docs), hits=tuple(hits), facets=counts, fuzzy=ranked.fuzzy
+        )
 
-    def _hit(self, docnum: int, score: float, wanted: set[str]) -> Hit:
+    def _facets(self, docs: np.ndarray) -> Mapping[str, Mapping[str, int]]:
+        """Matches by type and by tag: array sums over the matched documents and their tags."""
+        type_counts = np.bincount(self._types[docs], minlength=len(self._type_names))
+        # The (document, tag) pairs are in document order: each match's tags are one run of them.
+        starts = self._tag_start[docs]
+        lengths = self._tag_start[docs + 1] - starts
+        runs = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+        tag_counts = np.bincount(self._pair_tag[runs], minlength=len(self._tag_names))
+        return MappingProxyType(
+            {
+                "type": MappingProxyType(
+                    {self._type_names[i]: int(type_counts[i]) for i in np.flatnonzero(type_counts)}
+                ),
+                "tags": MappingProxyType(
+                    {self._tag_names[i]: int(tag_counts[i]) for i in np.flatnonzero(tag_counts)}
+                ),
+            }
+        )
+
+    def _hit(self, docnum: int, score: float, wanted: set[str] | None) -> Hit:
         doc = self._stored[docnum]
         return Hit(
             kind=doc["kind"],
@@ -535,16 +791,33 @@ class SearchIndex:
             type=doc["type"],
             title=doc["title"],
             score=round(score, 4),
-            snippet=highlight(doc["summary"], wanted),
+            snippet=highlight(doc["summary"], wanted) if wanted is not None else "",
             tags=self._tags[docnum],
         )
 
 
+def _idf(size: int, df: int) -> float:
+    return float(np.log1p((size - df + 0.5) / (df + 0.5)))
+
+
+def _postings(directory: Path, prefix: str) -> tuple[dict[str, tuple[int, int]], np.ndarray, np.ndarray]:
+    """One field's compiled postings: each term's slice, document numbers and BM25 scores."""
+    terms = json.loads((directory / f"{prefix}{TERMS_FILE}").read_text(encoding="utf-8"))
+    offsets = terms["offsets"]
+    bounds = {term: (offsets[i], offsets[i + 1]) for i, term in enumerate(terms["terms"])}
+    docs = _mapped(directory / f"{prefix}{DOCS_FILE}", DOCS_TYPE)
+    scores = _mapped(directory / f"{prefix}{SCORES_FILE}", SCORES_TYPE)
+    return bounds, docs, scores
+
+
 def _mapped(path: Path, dtype: np.dtype[Any]) -> np.ndarray:
-    """A read-only memory map of a raw array file (an empty file cannot be mapped)."""
+    """A read-only memory map of a raw array file (an empty file cannot be mapped), as a plain
+    array over the mapped buffer: slicing an `np.memmap` runs Python code for every slice."""
     if path.stat().st_size == 0:
         return np.zeros(0, dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r")
+    with path.open("rb") as handle:
+        buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    return np.frombuffer(buffer, dtype=dtype)
 
 
 def _top(docs: np.ndarray, scores: np.ndarray, n: int) -> list[int]:

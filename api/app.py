@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -89,6 +90,24 @@ def _matches(if_none_match: bytes, etag: bytes) -> bool:
     return b"*" in tags or etag in tags
 
 
+class Answers:
+    """A search or guide URL asked before is answered from the cache of its answers (see
+    `Views.answer`) without routing or parsing: a popular query costs what the floor costs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        served: Served | None = scope.get(SERVED)
+        if served is not None and scope["method"] == "GET":
+            cache = served.views.answers.get(scope["path"])
+            body = cache.get(scope["query_string"]) if cache is not None else None
+            if body is not None:
+                await body.response(Request(scope))(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document with the real error shape: problem+json for 400 and 404."""
     if app.openapi_schema:
@@ -116,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.served = serving.load(settings)
+        serving.settle()
         stop = asyncio.Event()
         watcher = asyncio.create_task(serving.watch(app.state, settings, stop))
         try:
@@ -124,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stop.set()
             await watcher
             app.state.served.release()
+            gc.unfreeze()
 
     app = FastAPI(
         title="Ambidex API",
@@ -140,7 +161,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     for module in (concepts, references, search, graph, meta, guide):
         app.include_router(module.router, prefix=PREFIX)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(Answers)
+    # The API's answers arrive compressed already (see api.views.Body); this is for the rest.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(BuildCaching, max_age=settings.cache_seconds, code=CODE_DIGEST)
     app.add_middleware(HeadAsGet)
     app.add_middleware(serving.PinBuild)

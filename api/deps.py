@@ -7,17 +7,20 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from ambidex import markup
+from ambidex.model import SLUG_PATTERN
 from api.serving import SERVED
 from api.views import Views
 
-SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG = SLUG_PATTERN
 KEY = rf"^{markup.KEY}$"
 
 
-def get_views(request: Request) -> Views:
-    """The views of the build this request was given when it arrived (see `api.serving`)."""
-    served = request.scope[SERVED]
-    views: Views = served.views
+async def get_views(request: Request) -> Views:
+    """The views of the build this request was given when it arrived (see `api.serving`).
+
+    async: FastAPI runs a plain `def` dependency in a worker thread, a hop on every request.
+    """
+    views: Views = request.scope[SERVED].views
     return views
 
 

@@ -1,10 +1,54 @@
-"""Response schemas of the API (separate from the core model; they are the public contract)."""
+"""Response schemas of the API (separate from the core model; they are the public contract).
+
+The read-only documents (concepts, references, lists, graph, counts, health) are shaped in
+`ambidex.documents`, which `ambidex build` also writes as files; here are the dynamic answers.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
+
+from ambidex.documents import (
+    BacklinkOut,
+    CitationOut,
+    ConceptListItem,
+    ConceptOut,
+    ConceptPage,
+    ConceptRef,
+    CountOut,
+    EvidenceOut,
+    GraphEdge,
+    GraphNode,
+    GraphOut,
+    HealthOut,
+    Page,
+    ReferenceListItem,
+    ReferenceOut,
+    ReferencePage,
+    RelationOut,
+    SourceOut,
+)
+
+__all__ = [
+    "BacklinkOut",
+    "CitationOut",
+    "ConceptListItem",
+    "ConceptOut",
+    "ConceptPage",
+    "ConceptRef",
+    "CountOut",
+    "EvidenceOut",
+    "GraphEdge",
+    "GraphNode",
+    "GraphOut",
+    "HealthOut",
+    "Page",
+    "ReferenceListItem",
+    "ReferenceOut",
+    "ReferencePage",
+    "RelationOut",
+    "SourceOut",
+]
 
 
 class ProblemOut(BaseModel):
@@ -14,92 +58,6 @@ class ProblemOut(BaseModel):
     detail: str
     instance: str | None = None
     suggestions: list[str] | None = None
-
-
-class CitationOut(BaseModel):
-    key: str
-    locator: str = ""
-    prefix: str = ""
-    suffix: str = ""
-    in_text: str = Field(description="APA 7 in-text form, e.g. (Gabler et al., 2017, p. 383).")
-    apa: str = Field(description="The full APA 7 reference, plain text.")
-    url: str
-
-
-class ConceptRef(BaseModel):
-    id: str
-    title: str
-    type: str
-    url: str
-
-
-class ConceptListItem(ConceptRef):
-    summary: str
-    tags: list[str]
-    aliases: list[str]
-
-
-class Page(BaseModel):
-    total: int
-    page: int
-    per_page: int
-    next: str | None
-    prev: str | None
-
-
-class ConceptPage(Page):
-    items: list[ConceptListItem]
-
-
-class RelationOut(BaseModel):
-    type: str
-    label: str
-    target: ConceptRef
-
-
-class BacklinkOut(BaseModel):
-    type: str
-    label: str
-    source: ConceptRef
-
-
-class EvidenceOut(BaseModel):
-    text: str
-    citations: list[CitationOut]
-
-
-class ConceptOut(ConceptListItem):
-    summary_citations: list[CitationOut]
-    relations: list[RelationOut]
-    backlinks: list[BacklinkOut]
-    evidence: list[EvidenceOut]
-    body_markdown: str
-    body_html: str
-    references: list[CitationOut] = Field(description="Every work the concept cites, in APA order.")
-    source_path: str
-
-
-class ReferenceListItem(BaseModel):
-    key: str
-    type: str
-    title: str
-    year: str
-    apa: str
-    doi: str | None
-    url: str
-
-
-class ReferencePage(Page):
-    items: list[ReferenceListItem]
-
-
-class ReferenceOut(ReferenceListItem):
-    apa_html: str
-    fields: dict[str, str]
-    bibtex: str
-    csl_json: dict[str, Any]
-    ris: str
-    cited_by: list[ConceptRef]
 
 
 class HitOut(BaseModel):
@@ -121,46 +79,35 @@ class SearchOut(Page):
     fuzzy: bool = Field(description="True when typo-tolerant matching was needed.")
 
 
-class GraphNode(BaseModel):
-    id: str
-    title: str
-    type: str
+class StepOut(BaseModel):
+    source: str = Field(description="The concept id the edge starts from.")
+    relation: str = Field(description="The relation type, e.g. pole-of or risk-of.")
+    target: str = Field(description="The concept id the edge points to.")
+    citations: list[CitationOut] = Field(description="The edge's own sources, when it has them.")
 
 
-class GraphEdge(BaseModel):
-    source: str
-    target: str
-    type: str
-
-
-class GraphOut(BaseModel):
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
-
-
-class CountOut(BaseModel):
-    name: str
-    label: str
-    count: int
-    url: str
-
-
-class HealthOut(BaseModel):
-    status: str
-    build_id: str
-    concepts: int
-    references: int
+class WhyOut(BaseModel):
+    matched: list[str] = Field(description="Words of the situation that this concept matched itself.")
+    via: str | None = Field(
+        description="The concept of the answer it was reached from (matched, or asked for)."
+    )
+    path: list[StepOut] = Field(description="The typed relations walked from `via` to this concept.")
+    weight: float = Field(description="How strongly the situation points here (1 is the best match).")
 
 
 class GuideItem(ConceptRef):
     summary: str
     citations: list[CitationOut]
+    why: WhyOut
 
 
 class TensionOut(BaseModel):
     tension: GuideItem
     poles: list[GuideItem]
     related: list[GuideItem]
+    lean: str | None = Field(
+        description="The pole the situation's words clearly lean to, if any; its risks come first."
+    )
 
 
 class GuideEvidence(BaseModel):

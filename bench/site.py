@@ -2,11 +2,11 @@
 
     python -m bench.site [--all]
 
-Each generated knowledge base gets the project's `mkdocs.yml` and hand-written `docs/`, then
-`mkdocs build` runs as a process (`ambidex build` runs the same build in its own process). Not
-strict: the hand-written pages link to the project's own concepts, which a generated base does
-not have. Size should grow linearly with the number of concepts (every page carrying the whole
-navigation would make it quadratic).
+Each generated knowledge base gets the project's `mkdocs.yml`, `theme/` and hand-written
+`docs/`, then `mkdocs build` runs as a process (`ambidex build` runs the same build in its own
+process). Not strict: the hand-written pages link to the project's own concepts, which a
+generated base does not have. Size should grow linearly with the number of concepts (every page
+carrying the whole navigation would make it quadratic).
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ def run(n: int) -> list[object]:
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.rmtree(root / "docs", ignore_errors=True)
     shutil.copytree(REPO / "docs", root / "docs")
+    shutil.rmtree(root / "theme", ignore_errors=True)
+    shutil.copytree(REPO / "theme", root / "theme")
     shutil.rmtree(root / "site", ignore_errors=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
     start = time.perf_counter()

@@ -15,16 +15,25 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
+from tests import sample
 from tests.conftest import REPO
 
 IGNORE = shutil.ignore_patterns(
     ".venv", ".git", "site", ".ambidex", "bench", "tests", "__pycache__", "*.egg-info"
 )
+CONTENT = {"kb", "references.bib"}
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    """The repository's own content is left behind: the copy gets the sample instead."""
+    ignored = set(IGNORE(directory, names))
+    return ignored | (CONTENT & set(names) if Path(directory) == REPO else set())
 
 
 def copy_project(dest: Path) -> Path:
-    shutil.copytree(REPO, dest, ignore=IGNORE)
-    return dest
+    """The repository's code, `mkdocs.yml` and `docs/`, with the sample knowledge base."""
+    shutil.copytree(REPO, dest, ignore=_ignore)
+    return sample.write(dest, dest / "docs")
 
 
 def mkdocs_build(root: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

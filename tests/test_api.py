@@ -15,6 +15,8 @@ from ambidex.build import make_build
 from api.app import create_app
 from api.deps import KEY
 from api.settings import Settings
+from api.views import COMPRESS_FROM
+from tests import sample
 from tests.conftest import BIB, REPO, MakeKb, concept
 
 V1 = "/api/v1"
@@ -27,8 +29,9 @@ def client(make_kb: MakeKb) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def repo_client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(root=REPO))) as c:
+def sample_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    root = sample.write(tmp_path_factory.mktemp("sample") / "project", REPO / "docs")
+    with TestClient(create_app(Settings(root=root))) as c:
         yield c
 
 
@@ -54,6 +57,7 @@ def test_concept_resolves_citations_relations_and_backlinks(client: TestClient) 
                 "type": "ambidexterity",
                 "url": f"{V1}/concepts/service-sales-ambidexterity",
             },
+            "citations": [],
         }
     ]
     (ref,) = risk["references"]
@@ -81,6 +85,59 @@ def test_reference_with_exports_and_cited_by(client: TestClient) -> None:
     assert bib.text.startswith("@article{gabler2017dark,")
     assert client.get(f"{V1}/references/gabler2017dark", params={"format": "csl-json"}).json()[0]["DOI"]
     assert client.get(f"{V1}/references").json()["total"] == 2
+
+
+SURVEY = {
+    "source_type": "peer-reviewed",
+    "source_type_label": "Peer-reviewed article",
+    "design": ["survey"],
+    "design_labels": ["Survey"],
+    "causal": False,
+    "evidence_label": "Peer-reviewed · Survey",
+}
+
+
+def test_every_citation_says_what_kind_of_source_it_is(client: TestClient) -> None:
+    risk = client.get(f"{V1}/concepts/role-ambiguity").json()
+    citations = [*risk["summary_citations"], *risk["references"], *risk["evidence"][0]["citations"]]
+    assert citations and all({k: c[k] for k in SURVEY} == SURVEY for c in citations)
+    ref = client.get(f"{V1}/references/gabler2017dark").json()
+    assert {k: ref[k] for k in SURVEY} == SURVEY
+    items = client.get(f"{V1}/references").json()["items"]
+    assert [{k: i[k] for k in SURVEY} for i in items] == [SURVEY, SURVEY]
+    guide = client.get(f"{V1}/guide", params={"concept": "role-ambiguity"}).json()
+    assert {k: guide["matched"][0]["citations"][0][k] for k in SURVEY} == SURVEY
+
+
+CITED_EDGE = concept(
+    "role-ambiguity",
+    extra="relations:\n  risk-of:\n"
+    '    - {target: service-sales-ambidexterity, cite: "[@mullins2020ambidextrous, p. 7]"}\n',
+)
+
+
+def test_relations_backlinks_and_graph_edges_carry_their_source(make_kb: MakeKb) -> None:
+    root = make_kb(
+        {
+            "kb/risks/role-ambiguity.md": CITED_EDGE,
+            # The last entry, mullins2020ambidextrous, reports an experiment too.
+            "references.bib": BIB.rsplit("  design  = {survey}", 1)[0]
+            + "  design  = {meta-analysis, field-experiment}\n}\n",
+        }
+    )
+    with TestClient(create_app(Settings(root=root))) as c:
+        (relation,) = c.get(f"{V1}/concepts/role-ambiguity").json()["relations"]
+        (backlink,) = c.get(f"{V1}/concepts/service-sales-ambidexterity").json()["backlinks"]
+        (edge,) = c.get(f"{V1}/graph").json()["edges"]
+        mullins = c.get(f"{V1}/references/mullins2020ambidextrous").json()
+    for cited in (relation["citations"], backlink["citations"], edge["citations"]):
+        (citation,) = cited
+        assert citation["key"] == "mullins2020ambidextrous" and citation["locator"] == "p. 7"
+        assert citation["in_text"] == "(Mullins et al., 2020, p. 7)"
+        assert citation["design"] == ["meta-analysis", "field-experiment"] and citation["causal"] is True
+        assert citation["design_labels"] == ["Meta-analysis", "Field experiment"]
+    assert "role-ambiguity" in [r["id"] for r in mullins["cited_by"]], "an edge's source is cited"
+    assert "design  = {meta-analysis, field-experiment}" in mullins["bibtex"]
 
 
 def test_unknown_ids_are_404_problems_with_near_matches(client: TestClient) -> None:
@@ -147,7 +204,10 @@ def test_cached_bodies_are_the_same_compressed_or_not(client: TestClient, path: 
     # The httpx client inflates gzip bodies itself: both answers must decode to the same JSON.
     packed = client.get(V1 + path, headers={"Accept-Encoding": "gzip, deflate"})
     plain = client.get(V1 + path, headers={"Accept-Encoding": "identity"})
-    assert packed.headers["content-encoding"] == "gzip" and "Accept-Encoding" in packed.headers["vary"]
+    if path.startswith("/search"):  # a short answer is sent as it is: compressing costs more
+        assert len(plain.content) < COMPRESS_FROM and "content-encoding" not in packed.headers
+    else:
+        assert packed.headers["content-encoding"] == "gzip" and "Accept-Encoding" in packed.headers["vary"]
     assert "content-encoding" not in plain.headers
     assert packed.json() == plain.json() and plain.json()
     assert int(plain.headers["content-length"]) == len(plain.content)
@@ -159,7 +219,12 @@ def test_types_tags_graph_health(client: TestClient) -> None:
     assert client.get(f"{V1}/tags").json() == []
     graph = client.get(f"{V1}/graph").json()
     assert graph["edges"] == [
-        {"source": "role-ambiguity", "target": "service-sales-ambidexterity", "type": "risk-of"}
+        {
+            "source": "role-ambiguity",
+            "target": "service-sales-ambidexterity",
+            "type": "risk-of",
+            "citations": [],
+        }
     ]
     assert len(client.get(f"{V1}/graph", params={"type": "risk"}).json()["nodes"]) == 1
     assert client.get(f"{V1}/health").json()["concepts"] == 2
@@ -190,11 +255,15 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("q", HOSTILE, ids=[f"q{i}" for i in range(len(HOSTILE))])
-def test_hostile_queries(repo_client: TestClient, q: str) -> None:
-    r = repo_client.get(f"{V1}/search", params={"q": q})
+def test_hostile_queries(sample_client: TestClient, q: str) -> None:
+    r = sample_client.get(f"{V1}/search", params={"q": q})
     assert r.status_code in (200, 400), r.text
     if r.status_code == 200:
-        assert "<script>" not in r.json()["query"] or r.json()["total"] == 0
+        body = r.json()
+        # No query syntax survives normalisation, and nothing echoed reaches a snippet unescaped.
+        assert not set(body["query"]) & set('*?~^:[]{}()<>\\/+!"'), body["query"]
+        assert len(body["query"]) <= 256
+        assert all("<script" not in item["snippet"] for item in body["items"])
 
 
 def test_site_is_served_without_traversal(make_kb: MakeKb, tmp_path: Path) -> None:
@@ -213,13 +282,13 @@ def test_site_is_served_without_traversal(make_kb: MakeKb, tmp_path: Path) -> No
 def test_every_concept_and_reference_is_rendered_before_the_first_request(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api.views import Views
+    from ambidex.documents import Documents
 
     def no_rendering(*_args: object) -> bytes:
         raise AssertionError("rendered on request")
 
-    monkeypatch.setattr(Views, "_concept_json", no_rendering)
-    monkeypatch.setattr(Views, "_reference_json", no_rendering)
+    monkeypatch.setattr(Documents, "_concept_json", no_rendering)
+    monkeypatch.setattr(Documents, "_reference_json", no_rendering)
     for item in client.get(f"{V1}/concepts").json()["items"]:
         assert client.get(item["url"]).json()["id"] == item["id"]
     for item in client.get(f"{V1}/references").json()["items"]:
@@ -227,7 +296,7 @@ def test_every_concept_and_reference_is_rendered_before_the_first_request(
 
 
 def test_rendered_responses_are_cached_per_build(make_kb: MakeKb, monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.views import Views
+    from ambidex.documents import Documents
 
     root = make_kb()
     with TestClient(create_app(Settings(root=root))) as c:
@@ -238,8 +307,8 @@ def test_rendered_responses_are_cached_per_build(make_kb: MakeKb, monkeypatch: p
         raise AssertionError("rendered again although the build did not change")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Views, "_concept_json", no_rendering)
-        patch.setattr(Views, "_reference_json", no_rendering)
+        patch.setattr(Documents, "_concept_json", no_rendering)
+        patch.setattr(Documents, "_reference_json", no_rendering)
         with TestClient(create_app(Settings(root=root))) as c:
             assert c.get(f"{V1}/concepts/role-ambiguity").json() == first
             assert c.get(f"{V1}/references/gabler2017dark").json()["apa_html"]
@@ -382,3 +451,39 @@ def test_api_docs_need_no_other_host(client: TestClient) -> None:
     for src in re.findall(r'(?:src|href)="([^"]+)"', page.text):
         assert client.get(src).status_code == 200, src
     assert "<script>" not in page.text, "no inline script"
+
+
+def test_openapi_describes_sources_of_citations_and_edges(client: TestClient) -> None:
+    schemas = client.get(f"{V1}/openapi.json").json()["components"]["schemas"]
+    for name in ("CitationOut", "ReferenceListItem", "ReferenceOut"):
+        assert {"source_type", "source_type_label", "design", "design_labels"} <= set(
+            schemas[name]["properties"]
+        )
+    for name in ("RelationOut", "BacklinkOut", "GraphEdge"):
+        assert schemas[name]["properties"]["citations"]["items"]["$ref"].endswith("/CitationOut")
+
+
+def test_a_search_or_guide_asked_again_is_answered_from_its_cache(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.routes import search
+    from api.views import Views
+
+    urls = [
+        f"{V1}/search?q=role",
+        f"{V1}/search?q=role&page=2&per_page=1",
+        f"{V1}/guide?concept=role-ambiguity",
+    ]
+    first = [client.get(url, headers={"Accept-Encoding": "identity"}) for url in urls]
+
+    def no_work(*_args: object) -> bytes:
+        raise AssertionError("answered again")
+
+    monkeypatch.setattr(search, "_search", no_work)
+    monkeypatch.setattr(Views, "guide_json", no_work)
+    for url, before in zip(urls, first, strict=True):
+        again = client.get(url, headers={"Accept-Encoding": "identity"})
+        assert again.status_code == 200 and again.content == before.content
+        assert again.headers["etag"] == before.headers["etag"]
+        revalidate = {"Accept-Encoding": "identity", "If-None-Match": again.headers["etag"]}
+        assert client.get(url, headers=revalidate).status_code == 304

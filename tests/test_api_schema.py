@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -12,9 +15,12 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
 from api.settings import Settings
+from tests import sample
 from tests.conftest import REPO
 
-APP = create_app(Settings(root=REPO))
+# schemathesis reads the schema when the module is collected, so the app exists by then.
+ROOT = sample.write(Path(tempfile.mkdtemp(prefix="ambidex-schema-")) / "project", REPO / "docs")
+APP = create_app(Settings(root=ROOT))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -22,6 +28,7 @@ def _lifespan() -> Iterator[None]:
     """Run the app's lifespan (load the build) around the generated cases."""
     with TestClient(APP):
         yield
+    shutil.rmtree(ROOT.parent, ignore_errors=True)
 
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)

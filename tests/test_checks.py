@@ -9,6 +9,19 @@ from tests.conftest import BIB, MakeKb, concept
 
 RISK = "kb/risks/role-ambiguity.md"
 SSA = "kb/ambidexterity/service-sales-ambidexterity.md"
+NEXT = BIB.count("\n") + 2  # the first line of an entry appended to BIB after a blank line
+DESIGN = BIB.splitlines().index("  design  = {survey}") + 1  # the design of gabler2017dark
+
+
+def related(how: str) -> str:
+    """The risk's relations, with `how` in place of its plain `risk-of` edge."""
+    return concept("role-ambiguity", extra=f"relations:\n  risk-of: [service-sales-ambidexterity]\n{how}")
+
+
+def article(fields: str, entry: str = "article") -> str:
+    """BIB with one more entry of `entry` type, cited by nobody."""
+    return BIB + f"\n@{entry}{{x2000,\n  author = {{Doe, Jane}},\n  title = {{T}},\n{fields}}}\n"
+
 
 # (id, files to add or replace, expected (path, line, code) that must appear)
 CORPUS = [
@@ -76,19 +89,23 @@ CORPUS = [
     (
         "unknown-citation-in-body",
         {RISK: concept("role-ambiguity", body="\nText [see @nobody2000x, p. 3].\n")},
-        (RISK, 8, "unknown-citation"),
+        (RISK, 10, "unknown-citation"),
     ),
     (
         "unknown-link",
         {RISK: concept("role-ambiguity", body="See [[role-ambiguty]].\n")},
-        (RISK, 7, "unknown-link"),
+        (RISK, 9, "unknown-link"),
     ),
     (
         "unknown-relation-target",
         {RISK: concept("role-ambiguity", extra="relations:\n  risk-of:\n    - nothing-here\n")},
         (RISK, 8, "unknown-relation-target"),
     ),
-    ("no-citation", {RISK: concept("role-ambiguity", summary="Cites nothing.")}, (RISK, 2, "no-citation")),
+    (
+        "no-citation",
+        {RISK: concept("role-ambiguity", summary="Cites nothing.", evidence="")},
+        (RISK, 2, "no-citation"),
+    ),
     (
         "uncited-evidence",
         {RISK: concept("role-ambiguity", extra="evidence:\n  - A finding without source.\n")},
@@ -97,22 +114,22 @@ CORPUS = [
     (
         "bibtex-syntax",
         {"references.bib": BIB + "\n@article{broken,\n  title = {open\n"},
-        ("references.bib", 20, "bibtex-syntax"),
+        ("references.bib", NEXT, "bibtex-syntax"),
     ),
     (
         "bibtex-duplicate-key",
         {"references.bib": BIB + "\n@misc{gabler2017dark, title={Again}}\n"},
-        ("references.bib", 20, "bibtex-duplicate-key"),
+        ("references.bib", NEXT, "bibtex-duplicate-key"),
     ),
     (
         "bibtex-duplicate-field",
         {"references.bib": BIB + "\n@misc{x2000, title={A}, title={B}}\n"},
-        ("references.bib", 20, "bibtex-duplicate-field"),
+        ("references.bib", NEXT, "bibtex-duplicate-field"),
     ),
     (
         "missing-bib-field",
         {"references.bib": BIB + "\n@article{x2000, title={A}, year={2000}}\n"},
-        ("references.bib", 20, "missing-bib-field"),
+        ("references.bib", NEXT, "missing-bib-field"),
     ),
     (
         "malformed-doi",
@@ -126,12 +143,12 @@ CORPUS = [
     (
         "bad-bib-key",
         {"references.bib": BIB + "\n@misc{m\u00fcller2000, title={Umlaut in the key}}\n"},
-        ("references.bib", 20, "bad-bib-key"),
+        ("references.bib", NEXT, "bad-bib-key"),
     ),
     (
         "duplicate-doi",
         {"references.bib": BIB + "\n@misc{x2000, title={Other}, doi={10.1177/1094670517712019}}\n"},
-        ("references.bib", 20, "duplicate-reference"),
+        ("references.bib", NEXT, "duplicate-reference"),
     ),
     (
         "duplicate-title-year",
@@ -139,18 +156,18 @@ CORPUS = [
             "references.bib": BIB
             + "\n@misc{x2017, title={Is there a {Dark} Side of Ambidexterity}, year={2017}}\n"
         },
-        ("references.bib", 20, "duplicate-reference"),
+        ("references.bib", NEXT, "duplicate-reference"),
     ),
     (
         "uncited-reference",
         {"references.bib": BIB + "\n@misc{x2000, title={Unused}}\n"},
-        ("references.bib", 20, "uncited-reference"),
+        ("references.bib", NEXT, "uncited-reference"),
     ),
     ("bib-missing", {"references.bib": None}, ("references.bib", 1, "bib-missing")),
     (
         "file-include",
         {RISK: concept("role-ambiguity", body='Text.\n--8<-- "references.bib"\n')},
-        (RISK, 8, "file-include"),
+        (RISK, 10, "file-include"),
     ),
     (
         "disallowed-html",
@@ -160,17 +177,17 @@ CORPUS = [
     (
         "disallowed-attribute",
         {RISK: concept("role-ambiguity", body='<span onmouseover="x">y</span>\n')},
-        (RISK, 7, "disallowed-html"),
+        (RISK, 9, "disallowed-html"),
     ),
     (
         "javascript-link",
         {RISK: concept("role-ambiguity", body="[y](javascript:alert(1))\n")},
-        (RISK, 7, "malformed-url"),
+        (RISK, 9, "malformed-url"),
     ),
     (
         "malformed-url",
         {"references.bib": BIB + '\n@misc{x2000, title={T}, url={https://x.org/"><b>}}\n'},
-        ("references.bib", 20, "malformed-url"),
+        ("references.bib", 22, "malformed-url"),
     ),
     (
         "doi-with-quote",
@@ -182,6 +199,124 @@ CORPUS = [
         {RISK: "---\nid: role-ambiguity\nx: " + "[" * 100 + "]" * 100 + "\n---\n"},
         (RISK, 3, "too-deep"),
     ),
+    (
+        "vocabulary-yaml-syntax",
+        {"kb/vocabulary.yml": "synonyms:\n  - [rep, salesperson\n"},
+        ("kb/vocabulary.yml", 3, "yaml-syntax"),
+    ),
+    (
+        "vocabulary-not-a-list",
+        {"kb/vocabulary.yml": "synonyms: rep = salesperson\n"},
+        ("kb/vocabulary.yml", 1, "vocabulary-schema"),
+    ),
+    (
+        "vocabulary-unknown-key",
+        {"kb/vocabulary.yml": "synonyms:\n  - [rep, salesperson]\nsynonym:\n  - [boss, manager]\n"},
+        ("kb/vocabulary.yml", 3, "vocabulary-schema"),
+    ),
+    (
+        "vocabulary-group-of-one",
+        {"kb/vocabulary.yml": "synonyms:\n  - [rep, salesperson]\n  - [boss]\n"},
+        ("kb/vocabulary.yml", 3, "vocabulary-schema"),
+    ),
+    (
+        "vocabulary-long-phrase",
+        {"kb/vocabulary.yml": "synonyms:\n  - [rep, a person who sells for a living]\n"},
+        ("kb/vocabulary.yml", 2, "vocabulary-schema"),
+    ),
+    (
+        "duplicate-synonym",
+        {"kb/vocabulary.yml": "synonyms:\n  - [rep, salesperson]\n  - [boss, manager, Rep]\n"},
+        ("kb/vocabulary.yml", 3, "duplicate-synonym"),
+    ),
+    (
+        "unknown-source-type",
+        {"references.bib": article("  journal = {J},\n  year = {2000},\n  sourcetype = {blog}\n")},
+        ("references.bib", NEXT + 5, "unknown-source-type"),
+    ),
+    (
+        "unknown-design",
+        {"references.bib": BIB.replace("{survey}", "{survey, interviews}", 1)},
+        ("references.bib", DESIGN, "unknown-design"),
+    ),
+    (
+        "missing-design-article",
+        {"references.bib": article("  journal = {J},\n  year = {2000}\n")},
+        ("references.bib", NEXT, "missing-design"),
+    ),
+    (
+        "missing-design-conference",
+        {"references.bib": article("  booktitle = {Proc.},\n  year = {2000}\n", "inproceedings")},
+        ("references.bib", NEXT, "missing-design"),
+    ),
+    (
+        "missing-design-empty",
+        {"references.bib": article("  journal = {J},\n  year = {2000},\n  design = { }\n")},
+        ("references.bib", NEXT, "missing-design"),
+    ),
+    (
+        "relation-item-missing-cite",
+        {RISK: related("  drives:\n    - {target: service-sales-ambidexterity}\n")},
+        (RISK, 9, "missing-field"),
+    ),
+    (
+        "relation-item-unknown-field",
+        {
+            RISK: related(
+                '  drives:\n    - {target: service-sales-ambidexterity, cites: "[@gabler2017dark]"}\n'
+            )
+        },
+        (RISK, 9, "unknown-field"),
+    ),
+    (
+        "relation-item-bad-target",
+        {RISK: related('  drives:\n    - target: Service\n      cite: "[@gabler2017dark]"\n')},
+        (RISK, 9, "schema"),
+    ),
+    (
+        "malformed-relation-cite",
+        {RISK: related('  drives:\n    - {target: service-sales-ambidexterity, cite: "gabler2017dark"}\n')},
+        (RISK, 9, "malformed-relation-cite"),
+    ),
+    (
+        "unknown-citation-in-relation",
+        {
+            RISK: related(
+                '  drives:\n    - {target: service-sales-ambidexterity, cite: "[@gabler2071dark]"}\n'
+            )
+        },
+        (RISK, 9, "unknown-citation"),
+    ),
+    (
+        "unknown-relation-target-cited",
+        {RISK: related('  mitigates:\n    - {target: nothing-here, cite: "[@gabler2017dark]"}\n')},
+        (RISK, 9, "unknown-relation-target"),
+    ),
+    (
+        "uncited-causal-relation",
+        {RISK: related("  leads-to: [service-sales-ambidexterity]\n")},
+        (RISK, 8, "uncited-causal-relation"),
+    ),
+    (
+        "causal-from-correlation",
+        {
+            RISK: related(
+                '  drives:\n    - {target: service-sales-ambidexterity, cite: "[@gabler2017dark]"}\n'
+            )
+        },
+        (RISK, 9, "causal-from-correlation"),
+    ),
+    (
+        "short-body",
+        {RISK: concept("role-ambiguity", body="\nToo short to teach [@gabler2017dark].\n")},
+        (RISK, 9, "short-body"),
+    ),
+    (
+        "short-body-of-a-dilemma",
+        {"kb/dilemmas/a-vs-b.md": concept("a-vs-b", type="dilemma", body=" ".join(["word"] * 200))},
+        ("kb/dilemmas/a-vs-b.md", 9, "short-body"),
+    ),
+    ("no-evidence", {RISK: concept("role-ambiguity", evidence="")}, (RISK, 2, "no-evidence")),
 ]
 
 
@@ -225,6 +360,158 @@ def test_salvaged_concept_still_resolves_links(make_kb: MakeKb) -> None:
     assert codes == ["schema"]
 
 
+@pytest.mark.parametrize(
+    ("files", "absent"),
+    [
+        (
+            {
+                "references.bib": article(
+                    "  journal = {J},\n  year = {2000},\n  sourcetype = {practitioner}\n"
+                )
+            },
+            "missing-design",
+        ),
+        ({"references.bib": article("  year = {2000},\n  howpublished = {Web}\n", "misc")}, "missing-design"),
+        (
+            {
+                "references.bib": article(
+                    "  journal = {J},\n  year = {2000},\n  sourcetype = { Peer-Reviewed },\n"
+                    "  design = {Survey , meta-analysis}\n"
+                )
+            },
+            "unknown-design",
+        ),
+        ({RISK: related("  associated-with: [service-sales-ambidexterity]\n")}, "uncited-causal-relation"),
+        ({RISK: related("  moderates: [service-sales-ambidexterity]\n")}, "uncited-causal-relation"),
+        (
+            {
+                RISK: related(
+                    "  leads-to:\n    - {target: service-sales-ambidexterity, "
+                    'cite: "[@gabler2017dark; @mullins2020ambidextrous, p. 5]"}\n'
+                ),
+                "references.bib": BIB.replace("{survey}", "{survey, quasi-experiment}", 2),
+            },
+            "causal-from-correlation",
+        ),
+        (
+            {
+                RISK: related(
+                    '  drives:\n    - {target: service-sales-ambidexterity, cite: "[@nobody2000]"}\n'
+                )
+            },
+            "causal-from-correlation",
+        ),
+        ({"kb/cases/x.md": concept("x", type="case", body=" ".join(["word"] * 80))}, "short-body"),
+        (
+            {
+                "kb/cases/x.md": concept(
+                    "x",
+                    type="case",
+                    body=" ".join(["word"] * 79) + " [@gabler2017dark, p. 1]"
+                    " [[role-ambiguity|x]] [y](https://z.example/a-b-c-d)",
+                )
+            },
+            "short-body",
+        ),
+    ],
+    ids=[
+        "practitioner-article",
+        "misc-is-practitioner",
+        "designs-in-any-case-and-spacing",
+        "association-needs-no-cite",
+        "moderation-is-not-causal",
+        "one-experiment-suffices",
+        "unknown-keys-are-reported-elsewhere",
+        "exactly-the-minimum",
+        "labels-count-citations-and-urls-do-not",
+    ],
+)
+def test_rule_does_not_fire(make_kb: MakeKb, files: dict[str, str | bytes | None], absent: str) -> None:
+    _, problems = validate(make_kb(files))
+    assert absent not in {p.code for p in problems}, "\n".join(p.format() for p in problems)
+
+
 def test_warnings_are_warnings(make_kb: MakeKb) -> None:
     _, problems = validate(make_kb({"references.bib": BIB + "\n@misc{x2000, title={Unused}}\n"}))
     assert [(p.severity, p.code) for p in problems] == [("warning", "uncited-reference")]
+
+
+FOLDED = (
+    "---\nid: role-ambiguity\ntitle: Role ambiguity\ntype: risk\nsummary: >-\n"
+    "  Unclear priorities between serving and selling\n"
+    "  confuse salespeople [@gabler2071dark].\n"
+    "evidence:\n"
+    "  - A plain item that runs\n"
+    "    over two lines [@gabler2072dark].\n"
+    "---\nBody.\n"
+)
+
+
+def test_citations_inside_folded_and_multi_line_scalars_are_located(make_kb: MakeKb) -> None:
+    _, problems = validate(make_kb({"kb/risks/role-ambiguity.md": FOLDED}))
+    places = {(p.line, p.col, p.message.split("'")[1]) for p in problems if p.code == "unknown-citation"}
+    # Line 7 is "  confuse salespeople [@gabler2071dark]."; the key starts after "[@".
+    assert places == {(7, 24, "gabler2071dark"), (10, 21, "gabler2072dark")}
+
+
+ORIGINAL = "As a customer assistant in a technology shop, you have a customer whose laptop crashes often.\n"
+COPIES = [
+    (
+        "summary",
+        {
+            RISK: concept(
+                "role-ambiguity", summary="In a technology shop, you have a customer whose [@gabler2017dark]."
+            )
+        },
+        (RISK, 5, 1, 9),
+    ),
+    (
+        "evidence",
+        {
+            RISK: concept(
+                "role-ambiguity", evidence="As a Customer-Assistant in a technology shop you have a customer."
+            )
+        },
+        (RISK, 7, 1, 12),
+    ),
+    (
+        "body-through-markup",
+        {
+            RISK: concept(
+                "role-ambiguity",
+                body="Intro.\n\nSo: as a **customer** [[role-ambiguity|assistant]] in a technology shop "
+                "[@gabler2017dark], you have a [customer](https://x.example/y) whose laptop.\n",
+            )
+        },
+        (RISK, 11, 5, 14),
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), [c[1:] for c in COPIES], ids=[c[0] for c in COPIES])
+def test_copied_phrasing_is_located(
+    make_kb: MakeKb, files: dict[str, str | bytes | None], expected: tuple[str, int, int, int]
+) -> None:
+    root = make_kb({**files, "originals/article.txt": ORIGINAL, "originals/notes.pdf": ORIGINAL})
+    _, problems = validate(root, root / "originals")
+    copied = [p for p in problems if p.code == "copied-phrasing"]
+    assert [(p.path, p.line, p.col) for p in copied] == [expected[:3]], "\n".join(
+        p.format() for p in problems
+    )
+    assert copied[0].is_error and f"shares {expected[3]} consecutive words with " in copied[0].message
+    assert str(root / "originals" / "article.txt") in copied[0].message
+
+
+def test_eight_shared_words_are_not_a_copy(make_kb: MakeKb) -> None:
+    root = make_kb(
+        {
+            RISK: concept(
+                "role-ambiguity", summary="In a technology shop, you have a customer [@gabler2017dark]."
+            ),
+            "originals/article.md": ORIGINAL,
+        }
+    )
+    _, problems = validate(root, root / "originals")
+    assert "copied-phrasing" not in {p.code for p in problems}
+    _, without = validate(root)
+    assert problems == without

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ambidex.cli import app, readable
-from tests.conftest import REPO, MakeKb, concept
+from tests import sample
+from tests.conftest import BIB, REPO, MakeKb, concept
 
 runner = CliRunner()
 RISK = "kb/risks/role-ambiguity.md"
@@ -39,11 +40,7 @@ def test_check_names_each_problem_at_file_and_line(make_kb: MakeKb) -> None:
             RISK: risk(summary="S [@gabler2071dark].", body="See [[role-ambiguty]].\n"),
             "kb/risks/zz-copy.md": risk(),
             "kb/risks/broken.md": "---\nid: broken\ntitle: [unclosed\n---\n",
-            "references.bib": (REPO / "tests" / "conftest.py")
-            .read_text()
-            .split('BIB = """')[1]
-            .split('"""')[0]
-            + "\n@article{bad,\n  title = {open\n",
+            "references.bib": BIB + "\n@article{bad,\n  title = {open\n",
         }
     )
     result = runner.invoke(app, ["check", "--root", str(root)])
@@ -51,10 +48,10 @@ def test_check_names_each_problem_at_file_and_line(make_kb: MakeKb) -> None:
     lines = result.output.splitlines()
     assert f"{RISK}:5:13: error[unknown-citation]: 'gabler2071dark' is not in references.bib" in lines
     assert "    hint: did you mean 'gabler2017dark'?" in lines
-    assert any(line.startswith(f"{RISK}:9:5: error[unknown-link]") for line in lines)
+    assert any(line.startswith(f"{RISK}:11:5: error[unknown-link]") for line in lines)
     assert any(line.startswith("kb/risks/zz-copy.md:2:1: error[duplicate-id]") for line in lines)
     assert any(line.startswith("kb/risks/broken.md:4:") and "[yaml-syntax]" in line for line in lines)
-    assert any(line.startswith("references.bib:20:1: error[bibtex-syntax]") for line in lines)
+    assert any(line.startswith("references.bib:22:1: error[bibtex-syntax]") for line in lines)
     assert lines[-1].startswith("failed: ")
 
 
@@ -71,12 +68,7 @@ def test_json_format_gives_the_same_problems(make_kb: MakeKb) -> None:
 
 
 def test_strict_fails_on_warnings(make_kb: MakeKb) -> None:
-    root = make_kb(
-        {
-            "references.bib": (REPO / "tests/conftest.py").read_text().split('BIB = """')[1].split('"""')[0]
-            + "\n@misc{unused2000, title={Unused}}\n"
-        }
-    )
+    root = make_kb({"references.bib": BIB + "\n@misc{unused2000, title={Unused}}\n"})
     assert runner.invoke(app, ["check", "--root", str(root)]).exit_code == 0
     assert runner.invoke(app, ["check", "--root", str(root), "--strict"]).exit_code == 1
 
@@ -96,9 +88,30 @@ def test_check_as_a_process_plain_in_a_pipe(make_kb: MakeKb) -> None:
     )
 
 
-def test_repository_is_clean() -> None:
-    result = runner.invoke(app, ["check", "--root", str(REPO), "--strict"])
+def test_sample_project_is_clean(tmp_path: Path) -> None:
+    root = sample.write(tmp_path / "project", REPO / "docs")
+    result = runner.invoke(app, ["check", "--root", str(root), "--strict"])
     assert result.exit_code == 0, result.output
+
+
+def test_repository_problems_are_located() -> None:
+    """Whatever state the content is in, `check` reports it as located problems."""
+    result = runner.invoke(app, ["check", "--root", str(REPO), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    for problem in json.loads(result.output):
+        assert (REPO / problem["path"]).is_file() and problem["line"] >= 1 and problem["code"]
+
+
+def test_originals_report_copied_phrasing(make_kb: MakeKb) -> None:
+    copied = "Frontline staff fix the problem first and only then mention the new model"
+    root = make_kb({RISK: risk(body=f"Intro.\n\n{copied} [@gabler2017dark].\n"), "seeds/a.txt": copied + "."})
+    plain = runner.invoke(app, ["check", "--root", str(root)])
+    assert "copied-phrasing" not in plain.output
+    result = runner.invoke(app, ["check", "--root", str(root), "--originals", str(root / "seeds")])
+    assert result.exit_code == 1
+    assert f"{RISK}:13:1: error[copied-phrasing]: the body shares 13 consecutive words with " in result.output
+    missing = runner.invoke(app, ["check", "--root", str(root), "--originals", str(root / "nothing")])
+    assert missing.exit_code == 2
 
 
 def test_new_concept_scaffolds_a_valid_file_and_never_overwrites(make_kb: MakeKb) -> None:

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from ambidex.checks import validate
-from ambidex.guide import guide, relevant
+from ambidex.guide import Seed, guide, seeds_from
 from api.app import create_app
 from api.settings import Settings
-from tests.conftest import BIB, MakeKb, concept
+from tests import sample
+from tests.conftest import BIB, REPO, MakeKb, concept
 
 CITE = "S [@gabler2017dark]."
+EXPERIMENT = """
+@article{becker2020proactive,
+  author  = {Becker, Jan U. and Spann, Martin and Barrot, Christian},
+  title   = {Impact of Proactive Postsales Service and Cross-Selling Activities on Customer Churn},
+  journal = {Journal of Service Research},
+  year    = {2020},
+  design  = {field-experiment}
+}
+"""
 FILES = {
-    "references.bib": BIB,
+    "references.bib": BIB + EXPERIMENT,
     "kb/ambidexterity/service-sales-ambidexterity.md": concept(
         "service-sales-ambidexterity",
         type="ambidexterity",
         title="Service-sales ambidexterity",
         summary="Serving and selling in one role [@mullins2020ambidextrous].",
-        extra="relations:\n  leads-to: [customer-value]\n",
+        extra='relations:\n  leads-to:\n    - {target: customer-value, cite: "[@becker2020proactive]"}\n',
     ),
     "kb/dilemmas/service-vs-sales.md": concept(
         "service-vs-sales",
@@ -53,7 +65,8 @@ FILES = {
         "polychronicity",
         type="trait",
         summary=CITE,
-        extra="relations:\n  drives: [service-sales-ambidexterity]\n",
+        extra="relations:\n  drives:\n"
+        '    - {target: service-sales-ambidexterity, cite: "[@becker2020proactive, p. 60]"}\n',
     ),
     "kb/practices/clear-priorities.md": concept(
         "clear-priorities", type="practice", summary=CITE, extra="relations:\n  mitigates: [role-ambiguity]\n"
@@ -75,20 +88,66 @@ FILES = {
 }
 
 
+def ids(items: object) -> list[str]:
+    return [i.concept.id for i in items]  # type: ignore[attr-defined]
+
+
 def test_guide_from_a_case_walks_to_the_tension(make_kb: MakeKb) -> None:
     kb, problems = validate(make_kb(FILES, base=False))
     assert problems == []
     g = guide(kb, concept_id="laptop-support-call")
-    (tension,) = g.tensions
+    tension = g.tensions[0]
     assert tension.concept.id == "service-vs-sales"
-    assert {p.id for p in tension.poles} == {"service-orientation", "sales-orientation"}
-    assert [c.id for c in tension.related] == ["service-sales-ambidexterity"]
-    assert {r.id for r in g.risks} == {"customer-churn", "role-ambiguity"}
-    assert [t.id for t in g.traits] == ["polychronicity"]
-    assert [d.id for d in g.drivers] == ["manager-feedback"]
-    assert [p.id for p in g.practices] == ["clear-priorities"]
-    assert [o.id for o in g.outcomes] == ["customer-value"]
-    assert [(c.id, e.citations[0].locator) for c, e in g.evidence] == [("customer-churn", "p. 390")]
+    assert set(ids(tension.poles)) == {"service-orientation", "sales-orientation"}
+    assert ids(tension.related) == ["service-sales-ambidexterity"]
+    # Why it is there: the case asked for, then one typed edge to the dilemma.
+    assert tension.item.seed == "laptop-support-call"
+    assert [(s.source, s.relation.value, s.target) for s in tension.item.path] == [
+        ("laptop-support-call", "example-of", "service-vs-sales")
+    ]
+    assert set(ids(g.risks)) == {"customer-churn", "role-ambiguity"}
+    churn = next(r for r in g.risks if r.concept.id == "customer-churn")
+    assert [(s.relation.value, s.target) for s in churn.path][-1] == ("risk-of", "sales-orientation")
+    assert ids(g.traits) == ["polychronicity"]
+    assert ids(g.drivers) == ["manager-feedback"]
+    assert ids(g.practices) == ["clear-priorities"]
+    assert ids(g.outcomes) == ["customer-value"]
+    assert ("customer-churn", "p. 390") in [(c.id, e.citations[0].locator) for c, e in g.evidence]
+
+
+def test_the_lean_of_a_situation_puts_its_risks_first(make_kb: MakeKb) -> None:
+    kb, _ = validate(make_kb(FILES, base=False))
+    g = guide(kb, matches=[Seed("sales-orientation", 5.0, ("cross-selling",)), Seed("service-vs-sales", 2.0)])
+    (tension, *_) = g.tensions
+    assert tension.lean == "sales-orientation"
+    assert ids(g.risks)[0] == "customer-churn"
+    pole = next(p for p in tension.poles if p.concept.id == "sales-orientation")
+    assert pole.words == ("cross-selling",)
+
+
+def test_no_lean_when_the_words_point_to_both_poles(make_kb: MakeKb) -> None:
+    kb, _ = validate(make_kb(FILES, base=False))
+    g = guide(kb, matches=[Seed("sales-orientation", 5.0), Seed("service-orientation", 4.5)])
+    assert g.tensions[0].lean is None
+
+
+def test_tensions_no_match_reaches_are_left_out(make_kb: MakeKb) -> None:
+    files = {
+        **FILES,
+        "kb/dilemmas/growth-vs-profitability.md": concept(
+            "growth-vs-profitability", type="dilemma", title="Growth vs. profitability", summary=CITE
+        ),
+        "kb/orientations/profitability.md": concept(
+            "profitability",
+            type="orientation",
+            summary=CITE,
+            extra="relations:\n  pole-of: [growth-vs-profitability]\n",
+        ),
+    }
+    kb, _ = validate(make_kb(files, base=False))
+    g = guide(kb, matches=[Seed("profitability", 3.0, ("profits",))])
+    assert [t.concept.id for t in g.tensions] == ["growth-vs-profitability"]
+    assert g.risks == () and g.practices == ()
 
 
 def test_guide_for_an_unrelated_concept_is_empty(make_kb: MakeKb) -> None:
@@ -106,36 +165,111 @@ def test_guide_endpoint_for_a_situation(make_kb: MakeKb) -> None:
         )
         assert r.status_code == 200, r.text
         body = r.json()
-        assert body["tensions"][0]["tension"]["id"] == "service-vs-sales"
-        assert {p["id"] for p in body["tensions"][0]["poles"]} == {"service-orientation", "sales-orientation"}
+        first = body["tensions"][0]
+        assert first["tension"]["id"] == "service-vs-sales"
+        assert {p["id"] for p in first["poles"]} == {"service-orientation", "sales-orientation"}
+        # Every item says why it is there: its own matched words, or a path from one that matched.
+        for item in [first["tension"], *first["poles"], *body["risks"], *body["practices"]]:
+            why = item["why"]
+            assert why["matched"] or why["path"], item["id"]
+            if why["path"]:
+                assert why["path"][0]["source"] == why["via"] or why["path"][0]["target"] == why["via"]
+                assert item["id"] in (why["path"][-1]["source"], why["path"][-1]["target"])
+        case = next(m for m in body["matched"] if m["id"] == "laptop-support-call")
+        assert {"laptop", "joystick"} <= set(case["why"]["matched"])
         churn = next(r for r in body["risks"] if r["id"] == "customer-churn")
+        assert churn["why"]["path"][-1]["relation"] == "risk-of"
         assert churn["citations"][0]["in_text"] == "(Gabler et al., 2017)"
         assert churn["citations"][0]["apa"].startswith("Gabler, C. B.")
-        assert body["evidence"][0]["citations"][0]["in_text"] == "(Gabler et al., 2017, p. 390)"
+        churn_evidence = next(e for e in body["evidence"] if e["concept"]["id"] == "customer-churn")
+        assert churn_evidence["citations"][0]["in_text"] == "(Gabler et al., 2017, p. 390)"
         missing = client.get("/api/v1/guide", params={"concept": "laptop-suport-call"})
         assert missing.status_code == 404 and missing.json()["suggestions"] == ["laptop-support-call"]
 
 
-def test_guide_on_the_repository(make_kb: MakeKb) -> None:
-    from tests.conftest import REPO
-
-    kb, _ = validate(REPO)
+def test_guide_on_the_sample_project(tmp_path: Path) -> None:
+    kb, _ = validate(sample.write(tmp_path / "project", REPO / "docs"))
     g = guide(kb, concept_id="role-ambiguity")
-    assert "service-sales-ambidexterity" in [t.concept.id for t in g.tensions]
-    assert all(c.summary_citations for c in g.risks + g.traits + g.practices)
+    assert g.tensions
+    assert all(i.concept.summary_citations for i in g.risks + g.traits + g.practices)
 
 
 def test_a_situation_starts_from_the_hits_close_to_the_best() -> None:
-    assert relevant([("b", 3.0), ("a", 9.0), ("c", 2.9)]) == ["a", "b"]
-    assert relevant([]) == []
+    seeds = seeds_from([Seed("b", 3.0), Seed("a", 9.0, ("x",)), Seed("c", 2.9)])
+    assert [(s.id, round(s.score, 2), s.words) for s in seeds] == [("a", 1.0, ("x",)), ("b", 0.33, ())]
+    assert seeds_from([]) == []
 
 
-def test_the_laptop_situation_on_the_repository_is_about_serving_or_selling() -> None:
-    from tests.conftest import REPO
-
-    with TestClient(create_app(Settings(root=REPO))) as client:
+def test_the_laptop_situation_on_the_repository_is_about_serving_or_selling(repo_copy: Path) -> None:
+    with TestClient(create_app(Settings(root=repo_copy))) as client:
         situation = "a customer calls about a laptop that keeps crashing, and a new joystick just arrived"
         body = client.get("/api/v1/guide", params={"situation": situation}).json()
-    assert [t["tension"]["id"] for t in body["tensions"]] == ["service-vs-sales"]
+    tensions = [t["tension"]["id"] for t in body["tensions"]]
+    assert {"service-vs-sales", "service-sales-ambidexterity"} & set(tensions[:2])
+    assert body["risks"] and body["practices"] and all(p["citations"] for p in body["practices"])
+
+
+def test_the_laptop_situation_is_about_serving_or_selling(tmp_path: Path) -> None:
+    root = sample.write(tmp_path / "project", REPO / "docs")
+    with TestClient(create_app(Settings(root=root))) as client:
+        situation = "a customer calls about a laptop that keeps crashing, and a new joystick just arrived"
+        body = client.get("/api/v1/guide", params={"situation": situation}).json()
+    tensions = [t["tension"]["id"] for t in body["tensions"]]
+    assert tensions[0] == "service-vs-sales"
+    assert set(tensions) <= {"service-vs-sales", "service-sales-ambidexterity"}
     assert {"customer-churn", "role-ambiguity"} <= {r["id"] for r in body["risks"]}
     assert body["practices"] and all(p["citations"] for p in body["practices"])
+
+
+def test_an_associated_trait_is_in_the_guide(make_kb: MakeKb) -> None:
+    files = {
+        **FILES,
+        "kb/traits/curiosity.md": concept(
+            "curiosity",
+            type="trait",
+            summary=CITE,
+            extra="relations:\n  associated-with:\n"
+            '    - {target: service-sales-ambidexterity, cite: "[@mullins2020ambidextrous]"}\n',
+        ),
+    }
+    kb, problems = validate(make_kb(files, base=False))
+    assert problems == []
+    g = guide(kb, concept_id="laptop-support-call")
+    assert sorted(ids(g.traits)) == ["curiosity", "polychronicity"]
+
+
+def test_evidence_comes_strongest_design_first(make_kb: MakeKb) -> None:
+    bib = BIB.replace("  design  = {survey}", "  design  = {field-experiment}", 1)
+    assert bib != BIB
+    files = {
+        **FILES,
+        "references.bib": bib,
+        "kb/risks/role-ambiguity.md": concept(
+            "role-ambiguity",
+            summary=CITE,
+            extra="relations:\n  risk-of: [service-sales-ambidexterity]\n"
+            "evidence:\n  - A survey finding [@mullins2020ambidextrous].\n"
+            "  - An experimental finding [@gabler2017dark].\n",
+        ),
+    }
+    kb, _ = validate(make_kb(files, base=False))
+    g = guide(kb, concept_id="role-ambiguity")
+    keys = [e.citations[0].key for _, e in g.evidence]
+    assert keys.index("gabler2017dark") < keys.index("mullins2020ambidextrous")
+
+
+def test_the_guide_answer_is_exactly_its_schema() -> None:
+    from api.schemas import GuideOut
+    from tests.conftest import REPO
+
+    asked = [
+        {"situation": 'a customer calls about a "crashing" laptop — Kündigung?\t\x01 \u2028 </script>'},
+        {"concept": "role-ambiguity"},
+        {"situation": "burnout", "concept": "service-sales-ambidexterity"},
+        {"situation": "zzzz qqqq"},
+    ]
+    with TestClient(create_app(Settings(root=REPO))) as client:
+        for params in asked:
+            r = client.get("/api/v1/guide", params=params, headers={"Accept-Encoding": "identity"})
+            assert r.status_code == 200, r.text
+            assert GuideOut.model_validate_json(r.content).model_dump_json().encode() == r.content

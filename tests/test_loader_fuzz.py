@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ambidex.checks import validate
-from tests.conftest import BIB, base_files
+from tests.conftest import BIB, base_files, write_files
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 YAML_ALPHABET = st.sampled_from(
@@ -17,13 +17,7 @@ YAML_ALPHABET = st.sampled_from(
 
 
 def _write(root: Path, files: dict[str, str | bytes]) -> None:
-    for rel, content in {**base_files(), **files}.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+    write_files(root, {**base_files(), **files})
 
 
 def _assert_located(root: Path) -> None:

@@ -24,7 +24,8 @@ EXPORT = """@article{Gabler_2017,
 @article{Jasmand2012x,
   title = {Generating Sales While Providing Service},
   author = {Jasmand, Claudia and Blazevic, Vera},
-  year = {2012}, journal = {Journal of Marketing}, pages = {20 - 37}
+  year = {2012}, journal = {Journal of Marketing}, pages = {20 - 37},
+  design = {survey}
 }
 @book{smith, title = {The New Book}, author = {Smith, John}, year = {2020}, publisher = {P}}
 @book{smith_again, title = {The new book}, author = {Smith, J.}, year = {2020}, publisher = {P}}
@@ -64,7 +65,7 @@ def test_invalid_import_writes_nothing_unless_asked(make_kb: MakeKb) -> None:
     before = (root / "references.bib").read_bytes()
     result = runner.invoke(app, ["refs", "add", str(root / "export.bib"), "--root", str(root)])
     assert result.exit_code == 1
-    assert "export.bib:15:1: error[bibtex-syntax]" in result.output
+    assert "export.bib:16:1: error[bibtex-syntax]" in result.output
     assert (root / "references.bib").read_bytes() == before
     forced = runner.invoke(
         app, ["refs", "add", str(root / "export.bib"), "--root", str(root), "--skip-invalid"]
@@ -144,8 +145,11 @@ def test_a_reference_managers_export_leaves_a_library_that_passes_check(make_kb:
         refused.stderr
     )
     assert "lacks the field year" in refused.stderr
+    assert "'Aman2022' is a peer-reviewed article without a design" in refused.stderr
     assert (root / "references.bib").read_bytes() == before, "nothing is written"
-    added = _ambidex("refs", "add", str(root / "export.bib"), "--skip-invalid", root=root)
+    added = _ambidex(
+        "refs", "add", str(root / "export.bib"), "--skip-invalid", "--design", "survey", root=root
+    )
     assert added.returncode == 0, added.stderr
     assert added.stdout.splitlines()[-1] == "added 2, skipped 0, failed 2"
     check = _ambidex("check", root=root)
@@ -157,6 +161,7 @@ def test_a_reference_managers_export_leaves_a_library_that_passes_check(make_kb:
     assert aman.get("title") == "Ambidextrous Selling in B2B"
     assert (aman.get("year"), aman.get("address"), aman.get("publisher")) == ("2022", "Thousand Oaks", "SAGE")
     assert aman.get("doi") == "10.1177/10946705221234567"
+    assert aman.get("design") == "survey", "--design fills the design an export never has"
     lee = refs["lee2019hunting"]
     assert (lee.entry_type, lee.get("school"), lee.get("year")) == (
         "phdthesis",
@@ -169,7 +174,7 @@ def test_a_library_of_20000_entries_stays_readable(make_kb: MakeKb) -> None:
     entries = [
         f"@article{{e{i},\n  author = {{Author{i}, Ann}},\n  title = {{Study number {i} of selling}},\n"
         f"  journal = {{Journal of Tests}},\n  year = {{{2000 + i % 20}}},\n"
-        f"  doi = {{10.5555/test.{i}}}\n}}\n"
+        f"  doi = {{10.5555/test.{i}}},\n  design = {{survey}}\n}}\n"
         for i in range(20_000)
     ]
     root = make_kb({"export.bib": "\n".join(entries)})

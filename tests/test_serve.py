@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
 from bench.common import serving
-from tests.conftest import REPO
+from tests.conftest import MakeKb, ambidex
+from tests.site_helpers import copy_project
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -24,17 +25,8 @@ def _get(url: str) -> tuple[int, bytes]:
 
 
 def test_build_then_serve(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".venv", ".git", "site", ".ambidex", "bench"))
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    built = subprocess.run(
-        [sys.executable, "-m", "ambidex", "build", "--root", str(root)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    root = copy_project(tmp_path / "project")
+    built = ambidex("build", root=root)
     assert built.returncode == 0, built.stderr
     assert (root / "site" / "index.html").exists()
     with serving(root, "--workers", "2", timeout=60) as (base, _):
@@ -56,3 +48,20 @@ def test_build_then_serve(tmp_path: Path) -> None:
         else:
             raise AssertionError("an unknown API path must be a 404")
         assert (root / "site").is_symlink(), "site/ points at the current build's site"
+
+
+def test_fingerprinted_site_assets_are_cached_for_a_year(make_kb: MakeKb, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / "index.html").write_text("<html>home</html>")
+    (site / "assets" / "ambidex.1ee9b6e8fa.css").write_text("a{}")
+    (site / "assets" / "bundle.a5f9d56c.min.js").write_text("1")
+    (site / "assets" / "ambidex.css").write_text("a{}")
+    with TestClient(create_app(Settings(root=make_kb(), site_dir=site))) as client:
+        for path in ("/assets/ambidex.1ee9b6e8fa.css", "/assets/bundle.a5f9d56c.min.js"):
+            response = client.get(path)
+            assert response.status_code == 200
+            assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        for path in ("/", "/assets/ambidex.css"):
+            response = client.get(path)
+            assert response.status_code == 200 and response.headers["cache-control"] == "no-cache"

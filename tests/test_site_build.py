@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_concept_has_a_page_outside_the_nav(built: Path) -> None:
     concepts = sorted(p.parent.name for p in (built / "concepts").glob("*/index.html"))
-    sources = sorted(p.stem for p in Path(__file__).resolve().parent.parent.glob("kb/*/*.md"))
+    sources = sorted(p.stem for p in built.parent.glob("kb/*/*.md"))
     assert concepts == sources
     home = (built / "index.html").read_text()
     assert "concepts/role-ambiguity/" not in home.split('class="md-content"')[0], (
@@ -31,19 +32,31 @@ def test_no_broken_internal_links_or_anchors(built: Path) -> None:
     assert broken_links(built) == []
 
 
+def test_hand_written_pages_badge_their_citations_too(built: Path) -> None:
+    home = (built / "index.html").read_text()
+    cited = re.findall(r'<a href="references/#[^"]+">[^<]+</a>( <span class="ambidex-evidence)?', home)
+    assert cited and all(cited), "every citation on the home page has its badge"
+
+
 def test_edit_link_points_at_the_source_file(built: Path) -> None:
     page = (built / "concepts" / "role-ambiguity" / "index.html").read_text()
     assert 'href="https://code.example/ambidex/edit/main/kb/risks/role-ambiguity.md"' in page
 
 
 def test_editors_guide_is_generated_from_the_code(built: Path) -> None:
-    from ambidex.model import FrontMatter, RelationType
+    from ambidex.evidence import MIN_BODY_WORDS, MIN_BODY_WORDS_TENSION
+    from ambidex.model import Design, FrontMatter, RelationType, SourceType
 
     guide = (built / "editors" / "index.html").read_text()
     for field in FrontMatter.model_fields:
         assert f"<code>{field}</code>" in guide
-    for relation in RelationType:
-        assert f"<code>{relation.value}</code>" in guide
+    for value in [*RelationType, *SourceType, *Design]:
+        assert f"<code>{value.value}</code>" in guide
+    for label in [t.label for t in SourceType] + [d.label for d in Design]:
+        assert f"<td>{label}</td>" in guide
+    assert (
+        f"fewer than {MIN_BODY_WORDS} words" in guide and f"fewer than {MIN_BODY_WORDS_TENSION} for" in guide
+    )
     for command in (
         "ambidex check",
         "ambidex new concept",
@@ -69,3 +82,16 @@ def test_unknown_link_in_a_hand_written_page_fails_strict(tmp_path: Path) -> Non
     (root / "docs" / "index.md").write_text("# Home\n\nSee [[no-such-concept]].\n")
     result = mkdocs_build(root)
     assert result.returncode != 0 and "docs/index.md:3: [[no-such-concept]] names no concept" in result.stderr
+
+
+def test_a_file_include_line_in_an_entry_stops_the_build(tmp_path: Path) -> None:
+    """No Markdown extension reads files, and `check` stops a build whose entry asks for one."""
+    root = copy_project(tmp_path / "project")
+    (root / "secret.txt").write_text("TOP-SECRET-REPOSITORY-CONTENT\n", encoding="utf-8")
+    entry = sorted((root / "kb").glob("*/*.md"))[0]
+    entry.write_text(entry.read_text(encoding="utf-8") + '\n--8<-- "secret.txt"\n', encoding="utf-8")
+    result = mkdocs_build(root)
+    assert result.returncode != 0 and "file-include" in result.stderr
+    for path in (root / "site").rglob("*"):
+        if path.is_file():
+            assert "TOP-SECRET-REPOSITORY-CONTENT" not in path.read_text(encoding="utf-8", errors="replace")

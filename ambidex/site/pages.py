@@ -1,9 +1,14 @@
-"""Site pages as a pure function of the model: `generate(kb, renderer) -> {path: markdown}`.
+"""Site pages as a pure function of the model: `SitePages(kb, renderer, ...).all() -> {path: markdown}`.
 
 No MkDocs here: the plugin is a thin shell over this module, and the same pages can be written
 as files for any generator that reads `mkdocs.yml`. Concept pages live at `concepts/<id>.md`,
-type indexes at `types/<type>.md`, the bibliography at `references.md`, the concept map at
-`map.md`.
+type indexes at `types/<type>.md`, tag pages at `tags/<tag>.md` (with the index at `tags.md`),
+the bibliography at `references.md`, the concept map at `map.md`.
+
+Readers see plain words: one "Connections" section per concept, grouped by what each link means
+to the concept ("Its two poles", "What helps"), breadcrumbs and previous/next links within a
+type (concept pages stay out of the navigation tree, which would otherwise grow with every
+page), maps drawn as SVG at build time, and a citation of the page in APA and BibTeX.
 """
 
 from __future__ import annotations
@@ -13,57 +18,102 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from urllib.parse import quote
+from datetime import date
 
 import nh3
 
-from ambidex import safety
-from ambidex.model import Concept, ConceptType, KnowledgeBase, RelationType
+from ambidex.model import (
+    TENSION_TYPES,
+    Citation,
+    Concept,
+    ConceptType,
+    KnowledgeBase,
+    Reference,
+    RelationType,
+)
 from ambidex.render import Links, Renderer, escape_markdown
+from ambidex.site import maps
 
 SITE_NAME = "Ambidex"
-MAP_COLOURS = {
-    "ambidexterity": "#c5cae9",
-    "orientation": "#bbdefb",
-    "trait": "#c8e6c9",
-    "risk": "#ffcdd2",
-    "dilemma": "#ffe0b2",
-    "driver": "#d1c4e9",
-    "outcome": "#b2dfdb",
-    "practice": "#dcedc8",
-    "case": "#f0f4c3",
-}
+SITE_TITLE = "Ambidex: A knowledge base on sales ambidexterity"
 MAP_LIMIT = 400  # above this many concepts, the full map shows only dilemmas, forms and their poles
+
+# What each kind of concept is: its name for one entry, and a definition for readers.
+TYPE_NAMES: dict[ConceptType, tuple[str, str]] = {
+    ConceptType.AMBIDEXTERITY: (
+        "Form of ambidexterity",
+        "The ability of a person, a team or an organisation to pursue two opposing goals at once, "
+        "such as serving and selling, and the way it is organised.",
+    ),
+    ConceptType.DILEMMA: (
+        "Dilemma",
+        "A choice between two goals that pull against each other, where neither can simply win: "
+        "each pole offers something and costs something, and organisations resolve the tension "
+        "in different ways.",
+    ),
+    ConceptType.ORIENTATION: (
+        "Orientation",
+        "One of the two poles that a dilemma or a form of ambidexterity pulls between: "
+        "what a salesperson or an organisation leans toward.",
+    ),
+    ConceptType.TRAIT: (
+        "Trait or ability",
+        "A personal disposition or skill that helps a salesperson hold two demands at once, "
+        "or makes it harder.",
+    ),
+    ConceptType.RISK: (
+        "Risk",
+        "What can go wrong when someone leans too far toward one pole, or tries to do both without support.",
+    ),
+    ConceptType.DRIVER: (
+        "Driver or moderator",
+        "A condition in the market, the customer or the organisation that pushes toward one "
+        "pole, or changes how strongly a tension is felt.",
+    ),
+    ConceptType.OUTCOME: (
+        "Outcome",
+        "A result that ambidexterity, or leaning one way, leads to, such as revenue or "
+        "customer satisfaction.",
+    ),
+    ConceptType.PRACTICE: (
+        "Practice",
+        "Something managers and organisations can do to resolve a tension or soften its risks.",
+    ),
+    ConceptType.CASE: (
+        "Case",
+        "A worked scenario that shows a tension in a single situation, and what could be done.",
+    ),
+}
+
+# The groups of the "Connections" section: (relation, direction) -> heading, in reading order.
+# "out" reads from the page's concept (it is a risk of ...), "in" toward it (its risks).
+CONNECTION_GROUPS: tuple[tuple[str, tuple[tuple[RelationType, str], ...]], ...] = (
+    ("Its poles", ((RelationType.POLE_OF, "in"),)),
+    ("A pole of", ((RelationType.POLE_OF, "out"),)),
+    ("Pulls against", ((RelationType.OPPOSES, "out"), (RelationType.OPPOSES, "in"))),
+    ("Risks of leaning too far", ((RelationType.RISK_OF, "in"),)),
+    ("A risk of", ((RelationType.RISK_OF, "out"),)),
+    ("What helps", ((RelationType.MITIGATES, "in"), (RelationType.ADDRESSES, "in"))),
+    ("What it helps with", ((RelationType.MITIGATES, "out"), (RelationType.ADDRESSES, "out"))),
+    ("What drives it", ((RelationType.DRIVES, "in"),)),
+    ("What it drives", ((RelationType.DRIVES, "out"),)),
+    ("What shapes it", ((RelationType.MODERATES, "in"),)),
+    ("What it shapes", ((RelationType.MODERATES, "out"),)),
+    ("What leads to it", ((RelationType.LEADS_TO, "in"),)),
+    ("Leads to", ((RelationType.LEADS_TO, "out"),)),
+    ("Cases and examples", ((RelationType.EXAMPLE_OF, "in"),)),
+    ("An example of", ((RelationType.EXAMPLE_OF, "out"),)),
+    ("Its parts", ((RelationType.PART_OF, "in"),)),
+    ("Part of", ((RelationType.PART_OF, "out"),)),
+)
+# Relations not named above read as one group ("Goes together with" for an association).
+OTHER_GROUPS = {"associated-with": "Goes together with", "related": "See also"}
 
 
 # What the generated pages hold once MkDocs and its Markdown extensions have made HTML of them:
 # the editors' allowlist plus the structure the extensions add (code highlighting, the BibTeX
 # drop-downs, Mermaid blocks, footnotes, heading anchors, the emoji icon).
-PAGE_TAGS = safety.ALLOWED_TAGS | {"details", "summary", "svg", "path", "sup", "small", "abbr"}
-PAGE_ATTRIBUTES = {
-    "*": {"class", "id"},
-    "a": {"href", "title", "name"},
-    "abbr": {"title"},
-    "details": {"open"},
-    "svg": {"xmlns", "viewBox", "viewbox", "width", "height"},
-    "path": {"d"},
-    "td": {"style"},
-    "th": {"style"},
-}
 TITLE_TAGS = frozenset({"code", "em", "strong", "b", "i", "mark", "sub", "sup"})
-
-
-def sanitise_page(content: str) -> str:
-    """The HTML of a generated page with nothing the allowlist does not name: whatever an editor's
-    text held, no script, event handler, style or javascript: link reaches the reader."""
-    return nh3.clean(
-        content,
-        tags=set(PAGE_TAGS),
-        attributes={tag: set(names) for tag, names in PAGE_ATTRIBUTES.items()},
-        url_schemes=set(safety.URL_SCHEMES),
-        filter_style_properties={"text-align"},
-        link_rel=None,
-    )
 
 
 def sanitise_title(title: str) -> str:
@@ -79,11 +129,46 @@ def type_path(concept_type: ConceptType) -> str:
     return f"types/{concept_type.value}.md"
 
 
+def tag_path(tag: str) -> str:
+    return f"tags/{tag}.md"
+
+
+def tag_title(tag: str) -> str:
+    """A tag as readers see it: 'leading-the-people' -> 'Leading the people'."""
+    words = tag.replace("-", " ")
+    return words[:1].upper() + words[1:]
+
+
 def _in_concepts(concept_id: str) -> str:
     return f"{concept_id}.md"
 
 
 CONCEPT_LINKS = Links(concept=_in_concepts, reference=lambda key: f"#ref-{key}")
+
+
+def apa_date(day: str) -> str:
+    """'2026-03-04' -> '2026, March 4' (APA's date of a web page); '' -> 'n.d.'."""
+    if not day:
+        return "n.d."
+    d = date.fromisoformat(day)
+    return f"{d.year}, {d:%B} {d.day}"
+
+
+def apa_day(day: date) -> str:
+    """A retrieval date as APA writes it: 'March 4, 2026'."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def evidence_badge(ref: Reference) -> str:
+    """The source type and design of a reference as a small inline badge with a tooltip."""
+    label = ref.evidence_label()
+    if not label:
+        return ""
+    causal = " ambidex-evidence--causal" if ref.causal else ""
+    return (
+        f'<span class="ambidex-evidence{causal}" title="{html.escape(ref.evidence_title())}">'
+        f"{html.escape(label)}</span>"
+    )
 
 
 def _linkify(apa_html: str) -> str:
@@ -119,86 +204,77 @@ def _bibtex_block(raw: str) -> list[str]:
     return [f"    {fence}bibtex", *(f"    {line}" for line in raw.splitlines()), f"    {fence}"]
 
 
-def _badge(concept_type: ConceptType) -> str:
-    return (
-        f'<span class="ambidex-badge ambidex-{concept_type.value}">{html.escape(concept_type.value)}</span>'
-    )
-
-
 def _link_list(kb: KnowledgeBase, ids: Iterable[str], url: str = "{}.md") -> str:
-    return ", ".join(f"[{_text(kb.concepts[i].title)}]({url.format(i)})" for i in ids)
+    return ", ".join(f"[{_escape(kb.concepts[i].title)}]({url.format(i)})" for i in ids)
 
 
-def _mermaid_id(concept_id: str) -> str:
-    return "c_" + concept_id.replace("-", "_")
-
-
-def _mermaid_text(text: str) -> str:
-    """A node label that Mermaid shows as typed: anything but letters, digits and plain punctuation
-    becomes one of Mermaid's entity codes (`#35;`), so no label can end the node or the diagram."""
-    return re.sub(r"[^\w ,.;:!?'()\-–—/]", lambda m: f"#{ord(m.group())};", " ".join(text.split()))
-
-
-def _mermaid(kb: KnowledgeBase, ids: Iterable[str], edges: Iterable[tuple[str, str, str]]) -> str:
-    lines = ["```mermaid", "graph LR"]
-    for cid in ids:
-        label = _mermaid_text(kb.concepts[cid].title)
-        lines.append(f'  {_mermaid_id(cid)}["{label}"]:::{kb.concepts[cid].type.value}')
-    for source, label, target in edges:
-        lines.append(f"  {_mermaid_id(source)} -->|{label}| {_mermaid_id(target)}")
-    lines += [f"  classDef {t} fill:{colour},stroke:#555,color:#111" for t, colour in MAP_COLOURS.items()]
-    lines.append("```")
-    return "\n".join(lines)
-
-
-def tension_map(kb: KnowledgeBase, tension_id: str) -> str:
-    """A small map around one dilemma or form: its poles, their risks and what mitigates them."""
-    nodes = [tension_id]
-    edges: list[tuple[str, str, str]] = []
-    frontier = [tension_id]
-    wanted = {
-        RelationType.POLE_OF,
-        RelationType.RISK_OF,
-        RelationType.MITIGATES,
-        RelationType.ADDRESSES,
-        RelationType.OPPOSES,
-    }
-    for _ in range(2):
-        following = []
-        for target in frontier:
-            for edge in kb.backlinks(target):
-                if edge.type in wanted and edge.source not in nodes:
-                    nodes.append(edge.source)
-                    following.append(edge.source)
-                if edge.type in wanted:
-                    edges.append((edge.source, edge.type.value, target))
-        frontier = following
-    return _mermaid(kb, nodes, list(dict.fromkeys(edges)))
+def _escape(text: str) -> str:
+    """Text set inside Markdown link brackets, shown as typed (no markup, no HTML)."""
+    return escape_markdown(text)
 
 
 class SitePages:
-    """Every generated page of one knowledge base."""
+    """Every generated page of one knowledge base.
 
-    def __init__(self, kb: KnowledgeBase, renderer: Renderer, site_url: str = "") -> None:
+    `site_url` makes the citations of pages absolute; `today` is the retrieval date they print
+    (the reader's browser puts in its own day when it runs the page's script).
+
+    Maps are inline SVG in the Markdown. With `figures_apart`, each map is left as a marker (an
+    HTML comment) and its SVG kept in `figures` by marker, for a generator that puts it into the
+    finished page: Markdown and the search indexer then never parse the drawing.
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        renderer: Renderer,
+        site_url: str = "",
+        today: date | None = None,
+        figures_apart: bool = False,
+    ) -> None:
         self.kb = kb
+        self.figures_apart = figures_apart
+        self.figures: dict[str, str] = {}
         self.r = renderer
         self.site_url = site_url.rstrip("/")
+        self.today = today or date(2000, 1, 1)
+        self.links = Links(CONCEPT_LINKS.concept, CONCEPT_LINKS.reference, badge=self.badge)
+        self._by_type = {
+            t: sorted(kb.by_type(t), key=lambda i: kb.concepts[i].title.casefold()) for t in ConceptType
+        }
+        mentions: dict[str, list[str]] = defaultdict(list)
+        for concept in kb.concepts.values():
+            for target in dict.fromkeys(link.target for link in concept.links):
+                if target in kb.concepts and target != concept.id:
+                    mentions[target].append(concept.id)
+        self._mentions = mentions
+
+    def badge(self, key: str) -> str:
+        ref = self.kb.references.get(key)
+        return evidence_badge(ref) if ref is not None else ""
 
     def md(self, text: str) -> str:
-        return self.r.markdown(text, CONCEPT_LINKS)
+        return self.r.markdown(text, self.links)
+
+    def _edge(self, concept_id: str, citations: tuple[Citation, ...]) -> str:
+        """A related concept as a link, followed by the source of the relation if it has one."""
+        link = f"[{_escape(self.kb.concepts[concept_id].title)}]({concept_id}.md)"
+        return f"{link} {self.r.in_text_linked(citations, self.links)}" if citations else link
+
+    # ------------------------------------------------------------ a concept's page
 
     def concept(self, c: Concept) -> str:
-        kb = self.kb
         out = [
             "---",
             f"title: {_meta(c.title)}",
             f"description: {_meta(self.r.plain(c.summary))}",
-            f"tags: {json.dumps(list(c.tags))}",
             "---",
+            "",
+            self._breadcrumbs(c),
             "",
             f"# {_text(c.title)}",
             "",
-            f"{_badge(c.type)} [{c.type.label}](../{type_path(c.type)})",
+            self._kind(c),
             "",
             f'<div class="ambidex-summary" markdown>\n{self.md(c.summary)}\n</div>',
             "",
@@ -209,55 +285,210 @@ class SitePages:
             out += [self.md(c.body).strip(), ""]
         if c.evidence:
             out += ["## Evidence", ""] + [f"- {self.md(e.text)}" for e in c.evidence] + [""]
-        grouped: dict[RelationType, list[str]] = defaultdict(list)
-        for rel in c.relations:
-            if rel.target in kb.concepts:
-                grouped[rel.type].append(rel.target)
-        if grouped:
-            out += ["## Relations", ""]
-            out += [f"- **{t.label}:** {_link_list(kb, ids)}" for t, ids in grouped.items()] + [""]
-        back: dict[RelationType, list[str]] = defaultdict(list)
-        for edge in kb.backlinks(c.id):
-            back[edge.type].append(edge.source)
-        if back:
-            out += ["## Linked from", ""]
-            out += [f"- **{t.inverse_label}:** {_link_list(kb, ids)}" for t, ids in back.items()] + [""]
-        if c.type in (ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY) and back:
-            out += ["## Map", "", tension_map(kb, c.id), ""]
+        out += self._connections(c)
+        out += self._tags(c)
         out += self._references(c)
-        url = f"{self.site_url}/concepts/{c.id}/" if self.site_url else f"concepts/{c.id}/"
-        out += [
-            "## How to cite this page",
-            "",
-            f"{SITE_NAME}. (n.d.). *{_text(c.title)}*. "
-            f"In *{SITE_NAME}: A knowledge base on sales ambidexterity*. {url}",
-            "",
-            f"<small>Source file: <code>{html.escape(c.path)}</code></small>",
-            "",
-        ]
+        out += self._how_to_cite(c)
+        out += self._pager(c)
         return "\n".join(out)
 
+    def _breadcrumbs(self, c: Concept) -> str:
+        return (
+            '<nav class="ambidex-breadcrumbs" aria-label="You are here" markdown>\n'
+            f"[Home](../index.md) › [{c.type.label}](../{type_path(c.type)}) › "
+            f'<span aria-current="page">{html.escape(c.title)}</span>\n</nav>'
+        )
+
+    def _kind(self, c: Concept) -> str:
+        name, _ = TYPE_NAMES[c.type]
+        return (
+            f'<p class="ambidex-kind"><span class="ambidex-swatch t-{c.type.value}" aria-hidden="true">'
+            f'</span> <a href="../../types/{c.type.value}/">{html.escape(name)}</a></p>'
+        )
+
+    def connection_groups(self, c: Concept) -> list[tuple[str, list[str]]]:
+        """The concept's links in plain-worded groups: (heading, Markdown items)."""
+        items: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for rel in c.relations:
+            if rel.target in self.kb.concepts:
+                items[(rel.type.value, "out")].append(self._edge(rel.target, rel.citations))
+        for edge in self.kb.backlinks(c.id):
+            items[(edge.type.value, "in")].append(self._edge(edge.source, edge.citations))
+        groups: list[tuple[str, list[str]]] = []
+        for heading, members in CONNECTION_GROUPS:
+            found = [x for rel, way in members for x in items.pop((rel.value, way), [])]
+            if found:
+                if heading == "Its poles" and len(found) == 2:
+                    heading = "Its two poles"
+                if heading == "Risks of leaning too far" and c.type is not ConceptType.ORIENTATION:
+                    heading = "Risks"
+                groups.append((heading, list(dict.fromkeys(found))))
+        others: dict[str, list[str]] = defaultdict(list)
+        for (relation, _), found in items.items():
+            others[OTHER_GROUPS.get(relation, "See also")].extend(found)
+        groups += [(heading, list(dict.fromkeys(found))) for heading, found in others.items()]
+        linked = {x for _, found in groups for x in found}
+        mentioned = [self._edge(i, ()) for i in self._mentions.get(c.id, ())]
+        mentioned = [m for m in mentioned if not any(x.startswith(m) for x in linked)]
+        if mentioned:
+            groups.append(("Mentioned in", mentioned))
+        return groups
+
+    def _connections(self, c: Concept) -> list[str]:
+        groups = self.connection_groups(c)
+        if not groups:
+            return []
+        out = ["## Connections", ""]
+        out += [f"- **{heading}:** {', '.join(found)}" for heading, found in groups]
+        figure = maps.neighbourhood_map(self.kb, c.id, lambda cid: f"../{cid}/")
+        if figure:
+            out += ["", self._figure(f"concept-{c.id}", figure)]
+        return [*out, ""]
+
+    def _tags(self, c: Concept) -> list[str]:
+        if not c.tags:
+            return []
+        links = " ".join(f"[{html.escape(tag_title(t))}](../{tag_path(t)}){{.ambidex-tag}}" for t in c.tags)
+        return [f'<p class="ambidex-tags" markdown>Tags: {links}</p>', ""]
+
     def _references(self, c: Concept) -> list[str]:
-        keys = self.r.cited_keys(c)
+        """The works the page cites: the concept's own, and the sources of edges into it."""
+        inbound = [x for edge in self.kb.backlinks(c.id) for x in edge.citations]
+        keys = self.r.cited_keys(c, also=inbound)
         if not keys:
             return []
         items = [
-            f'- <span id="ref-{key}"></span>{_linkify(self.r.apa.entry(key))} '
-            f"[:material-book-open-variant: all details](../references.md#{key})"
+            f'<p class="ambidex-apa" id="ref-{key}">{_linkify(self.r.apa.entry(key))} {self.badge(key)} '
+            f'<a class="ambidex-details" href="../../references/#{key}">All details</a></p>'
             for key in keys
         ]
-        return ["## References", "", *items, ""]
+        return ["## References", "", '<div class="ambidex-references">', *items, "</div>", ""]
+
+    def page_url(self, c: Concept) -> str:
+        return f"{self.site_url}/concepts/{c.id}/" if self.site_url else f"concepts/{c.id}/"
+
+    def citation(self, c: Concept) -> tuple[str, str]:
+        """How to cite the page: APA 7 (an entry in a reference work) as HTML, and BibTeX."""
+        url = self.page_url(c)
+        day = self.today.isoformat()
+        retrieved = f'<time class="ambidex-retrieved" datetime="{day}">{apa_day(self.today)}</time>'
+        apa = (
+            f"{SITE_NAME}. ({apa_date(c.updated)}). {html.escape(c.title)}. "
+            f"In <i>{html.escape(SITE_TITLE)}</i>. Retrieved {retrieved}, from {html.escape(url)}"
+        )
+        fields = [
+            ("author", f"{{{SITE_NAME}}}"),
+            ("title", c.title),
+            ("booktitle", SITE_TITLE),
+            ("date", c.updated),
+            ("url", url),
+            ("urldate", self.today.isoformat()),
+        ]
+        body = ",\n".join(f"  {name:<9} = {{{value}}}" for name, value in fields if value)
+        return apa, f"@online{{ambidex-{c.id},\n{body}\n}}"
+
+    def _how_to_cite(self, c: Concept) -> list[str]:
+        apa, bibtex = self.citation(c)
+        return [
+            "## How to cite this page",
+            "",
+            f'<p class="ambidex-apa ambidex-cite-apa">{apa}</p>',
+            "",
+            '??? quote "BibTeX"',
+            "",
+            "    ```bibtex",
+            *(f"    {line}" for line in bibtex.splitlines()),
+            "    ```",
+            "",
+            '<script src="../../assets/javascripts/cite.js" defer></script>',
+            "",
+        ]
+
+    def _pager(self, c: Concept) -> list[str]:
+        """Previous and next concept of the same kind, in the order of the type's index."""
+        ids = self._by_type[c.type]
+        at = ids.index(c.id)
+        links = []
+        if at > 0:
+            prev = self.kb.concepts[ids[at - 1]]
+            links.append(f'[← Previous: {_escape(prev.title)}]({prev.id}.md){{rel="prev"}}')
+        if at + 1 < len(ids):
+            nxt = self.kb.concepts[ids[at + 1]]
+            links.append(f'[Next: {_escape(nxt.title)} →]({nxt.id}.md){{rel="next"}}')
+        if not links:
+            return []
+        label = html.escape(f"More {c.type.label.lower()}")
+        return [f'<nav class="ambidex-pager" aria-label="{label}" markdown>', " ".join(links), "</nav>", ""]
+
+    # ------------------------------------------------------------ index pages
 
     def type_index(self, concept_type: ConceptType) -> str:
-        ids = sorted(self.kb.by_type(concept_type), key=lambda i: self.kb.concepts[i].title.casefold())
-        out = [f"# {concept_type.label}", ""]
+        ids = self._by_type[concept_type]
+        _, definition = TYPE_NAMES[concept_type]
+        out = [
+            f"# {concept_type.label}",
+            "",
+            f'<p class="ambidex-definition"><span class="ambidex-swatch t-{concept_type.value}" '
+            f'aria-hidden="true"></span> {html.escape(definition)}</p>',
+            "",
+        ]
         if not ids:
             out.append("No entries yet.")
         for cid in ids:
             c = self.kb.concepts[cid]
             out += [
-                f"- **[{_text(c.title)}](../{concept_path(cid)})** — {_safe_html(self.r.plain(c.summary))}"
+                f"- **[{_escape(c.title)}](../{concept_path(cid)})** — {_safe_html(self.r.plain(c.summary))}"
             ]
+        return "\n".join(out) + "\n"
+
+    def tags_index(self) -> str:
+        out = [
+            "# Tags",
+            "",
+            "Tags group concepts that belong to one theme across kinds: a dilemma, its poles, "
+            "its risks and what helps.",
+            "",
+        ]
+        if not self.kb.tags:
+            out.append("No tags yet.")
+        for tag, ids in sorted(self.kb.tags.items()):
+            out.append(f"- **[{html.escape(tag_title(tag))}]({tag_path(tag)})** — {self._tag_line(ids)}")
+        return "\n".join(out) + "\n"
+
+    def _tag_line(self, ids: Iterable[str]) -> str:
+        counts: dict[ConceptType, int] = defaultdict(int)
+        for cid in ids:
+            counts[self.kb.concepts[cid].type] += 1
+        parts = [
+            f"{n} {TYPE_NAMES[t][0].lower()}{'' if n == 1 else 's'}".replace("ys ", "ies ")
+            for t, n in sorted(counts.items(), key=lambda kv: list(ConceptType).index(kv[0]))
+        ]
+        total = sum(counts.values())
+        return f"{total} {'entry' if total == 1 else 'entries'}: " + ", ".join(parts) + "."
+
+    def tag_page(self, tag: str, ids: Iterable[str]) -> str:
+        members = sorted(ids, key=lambda i: self.kb.concepts[i].title.casefold())
+        out = [
+            "---",
+            f"title: {json.dumps(tag_title(tag))}",
+            "---",
+            "",
+            '<nav class="ambidex-breadcrumbs" aria-label="You are here" markdown>',
+            "[Home](../index.md) › [Tags](../tags.md) › "
+            f'<span aria-current="page">{html.escape(tag_title(tag))}</span>',
+            "</nav>",
+            "",
+            f"# {tag_title(tag)}",
+            "",
+            f"Concepts tagged *{html.escape(tag_title(tag).lower())}*: {self._tag_line(members)}",
+            "",
+        ]
+        for cid in members:
+            c = self.kb.concepts[cid]
+            out.append(
+                f"- **[{_escape(c.title)}](../{concept_path(cid)})** ({TYPE_NAMES[c.type][0].lower()}) — "
+                f"{self.r.plain(c.summary)}"
+            )
         return "\n".join(out) + "\n"
 
     def references(self) -> str:
@@ -268,11 +499,11 @@ class SitePages:
             out += [
                 f'<div class="ambidex-reference" id="{html.escape(key)}" markdown>',
                 "",
-                _linkify(self.r.apa.entry(key)),
+                f'<p class="ambidex-apa">{_linkify(self.r.apa.entry(key))}</p>',
                 "",
             ]
-            if ref.doi:
-                out += [f"DOI: [{_text(ref.doi)}](https://doi.org/{quote(ref.doi, safe='/:;._-')})", ""]
+            if self.badge(key):
+                out += [self.badge(key), ""]
             if cited:
                 out += [f"Cited in: {_link_list(self.kb, cited, url='concepts/{}.md')}", ""]
             out += ['??? abstract "BibTeX"', "", *_bibtex_block(ref.raw)]
@@ -282,29 +513,55 @@ class SitePages:
     def concept_map(self) -> str:
         kb = self.kb
         ids = list(kb.concepts)
+        note = ""
         if len(ids) > MAP_LIMIT:
-            keep = {ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY, ConceptType.ORIENTATION}
+            keep = {*TENSION_TYPES, ConceptType.ORIENTATION}
             ids = [i for i in ids if kb.concepts[i].type in keep][:MAP_LIMIT]
-        kept = set(ids)
-        edges = [
-            (e.source, e.type.value, e.target) for e in kb.edges() if e.source in kept and e.target in kept
-        ]
-        legend = ", ".join(f"**{t.value}**" for t in ConceptType)
+            note = (
+                f" With {len(kb.concepts):,} concepts, it shows the dilemmas, forms of ambidexterity "
+                "and their poles; every concept's page has a map of its own connections."
+            )
+        figure, count = maps.full_map(kb, ids, lambda cid: f"../concepts/{cid}/")
+        types = [t for t in ConceptType if any(kb.concepts[i].type is t for i in ids)]
+        relations = sorted(
+            {e.type.value for e in kb.edges()}, key=lambda r: [x.value for x in RelationType].index(r)
+        )
         return "\n".join(
             [
+                "---",
+                "hide:",
+                "  - navigation",
+                "  - toc",
+                "---",
+                "",
                 "# Concept map",
                 "",
-                f"Every concept and its typed relations ({len(ids)} concepts, {len(edges)} relations). "
-                f"Kinds of concept: {legend}. Each dilemma's page has a small map of its own.",
+                f"Every concept and how it relates to the others: {len(ids)} concepts, "
+                f"{count} relations.{note} Drag to move around, zoom with the buttons, the mouse "
+                "wheel or two fingers, and select a concept to open its page. Below the map, the "
+                "same connections are listed in words.",
                 "",
-                _mermaid(kb, ids, edges),
+                maps.map_controls(types, relations, [(i, kb.concepts[i].title) for i in ids]),
+                "",
+                self._figure("concept-map", figure),
+                "",
+                '<script src="../assets/javascripts/map.js" defer></script>',
                 "",
             ]
         )
 
+    def _figure(self, name: str, figure: str) -> str:
+        if not self.figures_apart:
+            return figure
+        marker = f"<!-- ambidex-figure:{name} -->"
+        self.figures[marker] = figure
+        return marker
+
     def all(self) -> dict[str, str]:
         pages = {concept_path(c.id): self.concept(c) for c in self.kb.concepts.values()}
         pages.update({type_path(t): self.type_index(t) for t in ConceptType})
+        pages.update({tag_path(tag): self.tag_page(tag, ids) for tag, ids in self.kb.tags.items()})
+        pages["tags.md"] = self.tags_index()
         pages["references.md"] = self.references()
         pages["map.md"] = self.concept_map()
         return pages

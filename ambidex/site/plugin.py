@@ -5,14 +5,22 @@ problem) and asks MkDocs to watch `kb/` and `references.bib`; `on_files` adds th
 pages; `on_page_markdown` renders `[[links]]`, citations and the generated reference blocks
 (`<!-- ambidex:... -->` markers) in the hand-written pages, and points each concept page's
 edit link at its source file.
+
+The site's address is `AMBIDEX_SITE_URL`, else `site_url` in `mkdocs.yml`: canonical links,
+the sitemap and the citations of pages use it. The site's own stylesheets and scripts are
+fingerprinted (`ambidex.css` is published as `ambidex.<digest>.css` and every page refers to
+that name), so a server can let browsers keep them for a year.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import posixpath
+import re
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -29,7 +37,7 @@ from ambidex.checks import validate
 from ambidex.markup import CiteSpan, LinkSpan, scan
 from ambidex.render import Links, Renderer
 from ambidex.site import reference
-from ambidex.site.pages import SitePages, concept_path, sanitise_page, sanitise_title
+from ambidex.site.pages import SitePages, concept_path, evidence_badge, sanitise_title
 
 log = logging.getLogger("mkdocs.plugins.ambidex")
 
@@ -50,6 +58,8 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         self.pages: dict[str, str] = {}
         self.renderer: Renderer | None = None
         self.paths: dict[str, str] = {}
+        self.fingerprints: dict[str, str] = {}
+        self.figures: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(self.config.root or Path(config.config_file_path).parent)
@@ -58,8 +68,13 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         if errors:
             listing = "\n".join(p.format() for p in errors)
             raise PluginError(f"the knowledge base has {len(errors)} error(s):\n{listing}")
+        site_url = os.environ.get("AMBIDEX_SITE_URL", "").strip() or config.site_url or ""
+        if site_url:
+            config.site_url = site_url.rstrip("/") + "/"
         self.renderer = Renderer(kb, cache=disk_cache(Path(config.config_file_path).parent))
-        self.pages = SitePages(kb, self.renderer, config.site_url or "").all()
+        site = SitePages(kb, self.renderer, site_url, today=date.today(), figures_apart=True)
+        self.pages = site.all()
+        self.figures = site.figures
         self.paths = {concept_path(c.id): c.path for c in kb.concepts.values()}
         for path in (root / "kb", root / "references.bib"):
             if path.exists() and str(path) not in config.watch:
@@ -69,15 +84,48 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         for path, content in self.pages.items():
             files.append(File.generated(config, path, content=content))
+        return self._fingerprint(files, config)
+
+    def _fingerprint(self, files: Files, config: MkDocsConfig) -> Files:
+        """Publish the docs' own CSS and JavaScript under names that carry their digest."""
+        self.fingerprints = {}
+        docs = Path(config.docs_dir).resolve()
+        for file in list(files):
+            uri = file.src_uri
+            if not (uri.startswith("assets/") and uri.endswith((".css", ".js"))) or not file.abs_src_path:
+                continue
+            if docs not in Path(file.abs_src_path).resolve().parents:
+                continue
+            content = Path(file.abs_src_path).read_bytes()
+            stem, dot, ext = uri.rpartition(".")
+            named = f"{stem}.{hashlib.sha256(content).hexdigest()[:10]}{dot}{ext}"
+            files.remove(file)
+            files.append(File.generated(config, named, content=content))
+            self.fingerprints[uri] = named
         return files
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Generated pages hold the editors' text: keep only allowed HTML in them and in their
-        table of contents (which the theme writes unescaped)."""
-        if page.file.src_uri not in self.pages:
-            return html
-        _sanitise_toc(page.toc)
-        return sanitise_page(html)
+        """Generated pages hold the editors' text, escaped where the pages are made (and `check`
+        stops a build whose text holds disallowed HTML); the table of contents, which the theme
+        writes unescaped, keeps only inline formatting."""
+        if page.file.src_uri in self.pages:
+            _sanitise_toc(page.toc)
+        return html
+
+    def _refer_to_fingerprints(self, output: str) -> str:
+        if not self.fingerprints:
+            return output
+        pattern = "|".join(re.escape(uri) for uri in sorted(self.fingerprints, key=len, reverse=True))
+        return re.sub(rf"(?<![\w.-])({pattern})(?=[\"'?#)\s])", lambda m: self.fingerprints[m[1]], output)
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        """The finished page, with its maps put in and its assets' fingerprinted names."""
+        if "<!-- ambidex-figure:" in output:
+            output = re.sub(r"<!-- ambidex-figure:[\w-]+ -->", lambda m: self.figures.get(m[0], m[0]), output)
+        return self._refer_to_fingerprints(output)
+
+    def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
+        return self._refer_to_fingerprints(output_content)
 
     def _check_text(self, markdown: str, src: str, offset: int) -> None:
         """Hand-written pages may cite and link too; unknown keys or ids are warnings (errors
@@ -104,9 +152,11 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         offset = source.count("\n", 0, max(0, source.find(markdown[:80]))) if markdown else 0
         self._check_text(markdown, src, offset)
         here = posixpath.dirname(src)
+        references = self.renderer.kb.references
         links = Links(
             concept=lambda cid: posixpath.relpath(concept_path(cid), here or "."),
             reference=lambda key: posixpath.relpath("references.md", here or ".") + f"#{key}",
+            badge=lambda key: evidence_badge(references[key]) if key in references else "",
         )
         return reference.expand_markers(self.renderer.markdown(markdown, links))
 

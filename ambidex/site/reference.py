@@ -2,7 +2,9 @@
 
 A hand-written page asks for one with a marker: `<!-- ambidex:front-matter -->` (fields of the
 front matter, from the JSON Schema of `FrontMatter`), `<!-- ambidex:relations -->` (the relation
-vocabulary), `<!-- ambidex:types -->` (concept types and folders), `<!-- ambidex:cli -->` (the
+vocabulary), `<!-- ambidex:types -->` (concept types and folders), `<!-- ambidex:sources -->`
+(source types of references), `<!-- ambidex:designs -->` (study designs),
+`<!-- ambidex:depth -->` (the depth and originality thresholds), `<!-- ambidex:cli -->` (the
 help text of every command).
 """
 
@@ -14,7 +16,16 @@ from typing import Any
 
 import typer
 
-from ambidex.model import ConceptType, RelationType, front_matter_schema
+from ambidex import evidence
+from ambidex.model import (
+    CAUSAL_RELATIONS,
+    ENTRY_SOURCE_TYPES,
+    ConceptType,
+    Design,
+    RelationType,
+    SourceType,
+    front_matter_schema,
+)
 
 
 def _cell(text: str) -> str:
@@ -39,9 +50,39 @@ def front_matter_table() -> str:
 
 
 def relations_table() -> str:
-    rows = ["| relation | reads on the source | reads on the target |", "|---|---|---|"]
-    rows += [f"| `{r.value}` | {r.label} | {r.inverse_label} |" for r in RelationType]
+    rows = ["| relation | reads on the source | reads on the target | causal |", "|---|---|---|---|"]
+    rows += [
+        f"| `{r.value}` | {r.label} | {r.inverse_label} | {'yes' if r in CAUSAL_RELATIONS else ''} |"
+        for r in RelationType
+    ]
     return "\n".join(rows)
+
+
+def sources_table() -> str:
+    rows = ["| `sourcetype` | label | default for | needs a `design` |", "|---|---|---|---|"]
+    for kind in SourceType:
+        entries = ", ".join(f"`@{e}`" for e, k in ENTRY_SOURCE_TYPES.items() if k is kind)
+        rows.append(f"| `{kind.value}` | {kind.label} | {entries} | {'yes' if kind.needs_design else 'no'} |")
+    return "\n".join(rows)
+
+
+def designs_table() -> str:
+    rows = ["| `design` | label | can show cause and effect |", "|---|---|---|"]
+    rows += [f"| `{d.value}` | {d.label} | {'yes' if d.causal else 'no'} |" for d in Design]
+    return "\n".join(rows)
+
+
+def depth_rules() -> str:
+    return (
+        f"- `short-body` (warning): a body has fewer than {evidence.MIN_BODY_WORDS} words of prose, "
+        f"or fewer than {evidence.MIN_BODY_WORDS_TENSION} for "
+        + " and ".join(f"`{t.value}`" for t in sorted(evidence.TENSION_TYPES))
+        + " entries (citations, URLs and Markdown markup are not counted; a link counts its label).\n"
+        "- `no-evidence` (warning): a concept has no evidence item.\n"
+        f"- `copied-phrasing` (error, with `ambidex check --originals DIR`): a summary, evidence item "
+        f"or body shares a run of {evidence.COPIED_RUN_WORDS} or more consecutive words with one of "
+        "the texts in DIR (case, punctuation, citations and link syntax ignored)."
+    )
 
 
 def types_table() -> str:
@@ -51,37 +92,57 @@ def types_table() -> str:
 
 
 def cli_help() -> str:
-    """`--help` of every command, as the command itself prints it."""
-    from typer.testing import CliRunner
-
+    """Every command with its purpose, arguments and options, read off the command objects
+    (the same ones `ambidex --help` prints), as Markdown."""
     from ambidex.cli import app
 
-    runner = CliRunner()
     blocks: list[str] = []
 
     def walk(command: Any, path: list[str]) -> None:
-        result = runner.invoke(
-            app,
-            [*path[1:], "--help"],
-            prog_name="ambidex",
-            env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"},
-        )
-        blocks.append(f"### `{' '.join(path)}`\n\n```text\n{result.output.strip()}\n```\n")
-        if hasattr(command, "list_commands"):
-            ctx = type(command).context_class(command) if hasattr(command, "context_class") else None
-            for name in command.list_commands(ctx):
-                sub = command.get_command(ctx, name)
-                if sub is not None:
-                    walk(sub, [*path, name])
+        subcommands = getattr(command, "commands", {})
+        if path[1:] or not subcommands:
+            blocks.append(_command_block(command, path))
+        for name in sorted(subcommands):
+            walk(subcommands[name], [*path, name])
 
     walk(typer.main.get_command(app), ["ambidex"])
     return "\n".join(blocks)
+
+
+def _command_block(command: Any, path: list[str]) -> str:
+    arguments = [p for p in command.params if getattr(p, "param_type_name", "") == "argument"]
+    options = [p for p in command.params if getattr(p, "param_type_name", "") == "option"]
+    usage = " ".join([*path, *((a.name or "").upper() for a in arguments)])
+    if options:
+        usage += " [OPTIONS]"
+    if getattr(command, "commands", None):
+        usage += " COMMAND"
+    text = (command.help or "").strip().split("\n\n")[0]
+    lines = [f"### `{' '.join(path)}`", "", _cell(text), "", f"Usage: `{usage}`", ""]
+    rows = [((a.name or "").upper(), a.help or "") for a in arguments]
+    rows += [(", ".join(o.opts + o.secondary_opts), _option_help(o)) for o in options]
+    if rows:
+        lines += ["| argument or option | meaning |", "|---|---|"]
+        lines += [f"| `{name}` | {_cell(meaning)} |" for name, meaning in rows]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _option_help(option: Any) -> str:
+    text = option.help or ""
+    default = option.default
+    if not getattr(option, "is_flag", False) and default not in (None, "", ()) and not callable(default):
+        text += f" (default: {getattr(default, 'value', default)})"
+    return text.strip()
 
 
 MARKERS: dict[str, Callable[[], str]] = {
     "front-matter": front_matter_table,
     "relations": relations_table,
     "types": types_table,
+    "sources": sources_table,
+    "designs": designs_table,
+    "depth": depth_rules,
     "cli": cli_help,
 }
 

@@ -4,28 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
+from ambidex.documents import dump
 from ambidex.model import ConceptType, RelationType
 from api.deps import ViewsDep
-from api.schemas import GraphEdge, GraphNode, GraphOut
+from api.schemas import GraphOut
 
 router = APIRouter(tags=["graph"])
 
 
 @router.get("/graph", response_model=GraphOut, summary="Nodes and typed edges")
 async def graph(
+    request: Request,
     views: ViewsDep,
     type: Annotated[list[ConceptType] | None, Query(description="Only nodes of these types.")] = None,
     relation: Annotated[list[RelationType] | None, Query(description="Only edges of these types.")] = None,
-) -> GraphOut:
-    kb = views.kb
-    types = set(type or ConceptType)
-    relations = set(relation or RelationType)
-    nodes = [c for c in kb.concepts.values() if c.type in types]
-    kept = {c.id for c in nodes}
-    edges = [e for e in kb.edges() if e.type in relations and e.source in kept and e.target in kept]
-    return GraphOut(
-        nodes=[GraphNode(id=c.id, title=c.title, type=c.type.value) for c in nodes],
-        edges=[GraphEdge(source=e.source, target=e.target, type=e.type.value) for e in edges],
-    )
+) -> Response:
+    if not type and not relation:
+        return views.fixed["graph"].response(request)
+    types, relations = set(type or ()), set(relation or ())
+    key = ("graph", frozenset(types), frozenset(relations))
+    body = views.cached(views.pages, key, lambda: dump(views.documents.graph(types, relations)))
+    return body.response(request)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Query, Request, Response
 
-from ambidex.guide import guide as make_guide
-from ambidex.guide import relevant
+from ambidex.problems import near as near_matches
 from api.deps import SLUG, ViewsDep
 from api.errors import ApiProblem
 from api.schemas import GuideOut
@@ -18,21 +16,16 @@ router = APIRouter(tags=["guide"])
 
 @router.get("/guide", response_model=GuideOut, summary="Cited advice for a situation or a concept")
 async def guide(
+    request: Request,
     views: ViewsDep,
     situation: Annotated[
         str | None, Query(min_length=1, max_length=512, description="The situation in free text.")
     ] = None,
     concept: Annotated[str | None, Query(max_length=80, pattern=SLUG, description="A concept id.")] = None,
-) -> GuideOut:
+) -> Response:
     if situation is None and concept is None:
         raise ApiProblem(400, "Give 'situation' (free text), 'concept' (an id), or both.")
     if concept is not None and concept not in views.kb.concepts:
-        near = views.suggestions(concept, list(views.kb.concepts))
+        near = near_matches(concept, views.kb.concepts)
         raise ApiProblem(404, f"There is no concept '{concept}'.", suggestions=near)
-
-    def search(text: str) -> list[str]:
-        result = views.build.index.search(text, "concept", (), None, 1, 8)
-        return relevant((h.id, h.score) for h in result.hits)
-
-    g = await run_in_threadpool(make_guide, views.kb, concept_id=concept, situation=situation, search=search)
-    return views.guide(g, situation, concept)
+    return views.answer(request, lambda: views.guide_json(situation, concept))

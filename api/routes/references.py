@@ -8,10 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from ambidex import bibliography
+from ambidex.documents import dump
+from ambidex.problems import near as near_matches
 from api.deps import KEY, PageQ, PerPageQ, ViewsDep
 from api.errors import ApiProblem
 from api.schemas import ReferenceOut, ReferencePage
-from api.views import PREFIX, json_bytes, packed_json, page_links
+from api.views import json_bytes, packed_json
 
 router = APIRouter(prefix="/references", tags=["references"])
 
@@ -24,11 +26,12 @@ class Export(StrEnum):
 
 
 @router.get("", response_model=ReferencePage, summary="List references")
-async def list_references(views: ViewsDep, page: PageQ = 1, per_page: PerPageQ = 20) -> ReferencePage:
-    keys = views.apa.sorted_keys() or sorted(views.kb.references)
-    chunk = keys[(page - 1) * per_page : page * per_page]
-    links = page_links(f"{PREFIX}/references", {}, page, per_page, len(keys))
-    return ReferencePage(**links, items=[views.reference_item(views.kb.references[k]) for k in chunk])
+async def list_references(
+    request: Request, views: ViewsDep, page: PageQ = 1, per_page: PerPageQ = 20
+) -> Response:
+    key = ("references", page, per_page)
+    body = views.cached(views.pages, key, lambda: dump(views.documents.references(page, per_page)))
+    return body.response(request)
 
 
 @router.get(
@@ -53,7 +56,7 @@ async def get_reference(
 ) -> Response:
     ref = views.kb.references.get(key)
     if ref is None:
-        near = views.suggestions(key, list(views.kb.references))
+        near = near_matches(key, views.kb.references)
         hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
         raise ApiProblem(404, f"There is no reference '{key}'.{hint}", suggestions=near)
     if format is Export.bibtex:
@@ -66,4 +69,4 @@ async def get_reference(
         return Response(
             json_bytes([bibliography.to_csl(ref)]), media_type="application/vnd.citationstyles.csl+json"
         )
-    return packed_json(request, views.reference_json(key))
+    return packed_json(request, views.documents.reference_json(key))
