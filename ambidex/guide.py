@@ -3,9 +3,10 @@ saying why it is there.
 
 Pure over the model and a list of search matches. The concepts a situation's words match (with
 their scores and the words they matched) are the seeds; a concept asked for by id is a seed too.
-Each seed passes its score through the typed graph, halved at every step, so a tension is ranked
-by how well the situation matches it, its poles and its neighbours, and by nothing else: a
-tension no seed reaches is left out. From the tensions come their poles (`pole-of`), the pole the
+Each seed passes its score through the typed graph, halved at every step and shared among the
+tensions near the seed (except between a pole and its own dilemma), so a tension is ranked by
+how well the situation matches it, its poles and its neighbours, and by nothing else: a tension
+no seed reaches is left out. From the tensions come their poles (`pole-of`), the pole the
 situation leans to (when its words match one pole clearly more than the other), the risks of
 leaning too far (the lean's risks first), and what helps: traits, drivers and practices linked to
 the tensions, poles or risks. Every item carries the words that matched it and the path of typed
@@ -153,10 +154,12 @@ def _spread(kb: KnowledgeBase, seeds: Sequence[Seed]) -> dict[str, Item]:
                         reached[other] = (*reached[cid], step)
                         nxt.append(other)
             frontier = nxt
-        # A seed near many tensions says little about which one is at play.
+        # A seed near many tensions says little about which one is at play; but a pole is one
+        # half of its dilemma, and the two pass their weight on to each other undivided.
         share = sum(kb.concepts[c].type in TENSION_TYPES for c in reached) ** 0.5 or 1.0
         for cid, path in reached.items():
-            w = seed.score * DECAY ** len(path) / (share if path else 1.0)
+            own = not path or (len(path) == 1 and path[0].relation is RelationType.POLE_OF)
+            w = seed.score * DECAY ** len(path) / (1.0 if own else share)
             weight[cid] = weight.get(cid, 0.0) + w
             if cid not in best or w > best[cid].weight:
                 words = seed.words if not path else ()

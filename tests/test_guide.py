@@ -150,6 +150,36 @@ def test_tensions_no_match_reaches_are_left_out(make_kb: MakeKb) -> None:
     assert g.risks == () and g.practices == ()
 
 
+def test_a_matched_pole_puts_its_own_dilemma_before_the_tensions_it_is_related_to(make_kb: MakeKb) -> None:
+    files = {
+        **FILES,
+        "kb/dilemmas/competition-vs-collaboration.md": concept(
+            "competition-vs-collaboration",
+            type="dilemma",
+            title="Competition vs. collaboration",
+            summary=CITE,
+        ),
+        "kb/dilemmas/autonomy-vs-control.md": concept(
+            "autonomy-vs-control", type="dilemma", title="Autonomy vs. control", summary=CITE
+        ),
+        "kb/orientations/competition.md": concept(
+            "competition",
+            type="orientation",
+            summary=CITE,
+            extra="relations:\n  pole-of: [competition-vs-collaboration]\n"
+            "  related: [autonomy-vs-control, service-vs-sales]\n",
+        ),
+    }
+    kb, problems = validate(make_kb(files, base=False))
+    assert problems == []
+    g = guide(kb, matches=[Seed("competition", 4.0, ("rivalry",))])
+    assert ids(g.tensions)[0] == "competition-vs-collaboration"
+    first = g.tensions[0].item
+    assert [(s.source, s.relation.value) for s in first.path] == [("competition", "pole-of")]
+    # The dilemma gets the pole's weight, halved for the step; related tensions share theirs.
+    assert all(t.item.weight < first.weight for t in g.tensions[1:])
+
+
 def test_guide_for_an_unrelated_concept_is_empty(make_kb: MakeKb) -> None:
     kb, _ = validate(make_kb(FILES, base=False))
     g = guide(kb, concept_id="nothing-like-this")
