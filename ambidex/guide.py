@@ -3,20 +3,26 @@ saying why it is there.
 
 Pure over the model and a list of search matches. The concepts a situation's words match (with
 their scores and the words they matched) are the seeds; a concept asked for by id is a seed too.
-Each seed passes its score through the typed graph, halved at every step, so a tension is ranked
-by how well the situation matches it, its poles and its neighbours, and by nothing else: a
-tension no seed reaches is left out. From the tensions come their poles (`pole-of`), the pole the
-situation leans to (when its words match one pole clearly more than the other), the risks of
-leaning too far (the lean's risks first), and what helps: traits, drivers and practices linked to
-the tensions, poles or risks. Every item carries the words that matched it and the path of typed
-relations (with each edge's own citations) that brought it into the answer; the evidence is
-ordered by the strength of the designs behind it.
+Each seed passes its score through the typed graph, halved at every step and shared among the
+tensions near the seed (except between a pole and its own dilemma), so a tension is ranked by
+how well the situation matches it, its poles and its neighbours, and by nothing else: a tension
+no seed reaches is left out. A tension whose name, or a pole's name, the situation's words say
+(in another form of a word, "rival" for "rivalry", or in a synonym from the vocabulary) gains
+by how much of that name they cover, its rare words counting most. From the tensions come their
+poles (`pole-of`), the pole the situation leans to (when its words match one pole clearly more
+than the other), the risks of leaning too far (the lean's risks first), and what helps: traits,
+drivers and practices linked to the tensions, poles or risks. Every item carries the words that
+matched it and the path of typed relations (with each edge's own citations) that brought it
+into the answer; the evidence is ordered by the strength of the designs behind it.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -30,6 +36,7 @@ from ambidex.model import (
     KnowledgeBase,
     RelationType,
 )
+from ambidex.search import name_key
 
 # What links a trait, driver or practice to a tension or risk in the answer. An association
 # (`associated-with`) counts too: the guide lists what goes with a tension, and says how with
@@ -56,6 +63,20 @@ TENSION_SHARE = 0.3
 # A pole is the situation's lean when it gathers this many times the weight of the other poles.
 LEAN_RATIO = 1.5
 MAX_ITEMS = 8
+# A tension the situation names gains NAME_WEIGHT times the largest share of one of its names
+# (its title and aliases and those of its poles) that the situation's words cover, each word of
+# the name weighted by how rare it is among the names of all concepts.
+NAME_WEIGHT = 0.5
+# Two stems are forms of one word when one begins the other, the shorter has at least
+# MIN_STEM letters and the longer at most MAX_SUFFIX more ("rival" and "rivalry").
+MIN_STEM = 5
+MAX_SUFFIX = 3
+# A stem in the names of more than COMMON_SHARE of the tensions (and of more than MIN_COMMON)
+# names none of them; at most MAX_NAMED tensions, those the situation names most fully, gain
+# from being named.
+COMMON_SHARE = 0.15
+MIN_COMMON = 3
+MAX_NAMED = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +174,12 @@ def _spread(kb: KnowledgeBase, seeds: Sequence[Seed]) -> dict[str, Item]:
                         reached[other] = (*reached[cid], step)
                         nxt.append(other)
             frontier = nxt
-        # A seed near many tensions says little about which one is at play.
+        # A seed near many tensions says little about which one is at play; but a pole is one
+        # half of its dilemma, and the two pass their weight on to each other undivided.
         share = sum(kb.concepts[c].type in TENSION_TYPES for c in reached) ** 0.5 or 1.0
         for cid, path in reached.items():
-            w = seed.score * DECAY ** len(path) / (share if path else 1.0)
+            own = not path or (len(path) == 1 and path[0].relation is RelationType.POLE_OF)
+            w = seed.score * DECAY ** len(path) / (1.0 if own else share)
             weight[cid] = weight.get(cid, 0.0) + w
             if cid not in best or w > best[cid].weight:
                 words = seed.words if not path else ()
@@ -179,14 +202,135 @@ def _linked(
     ]
 
 
+@dataclass(frozen=True)
+class _Names:
+    """What a knowledge base names its tensions by: each title and alias of a tension or of its
+    poles as the tension's id, the name's stems and their summed weight (each stem weighing how
+    rare it is among the names of all concepts); the names holding each stem; the stems by
+    their first MIN_STEM letters; and per vocabulary key, the keys of its group."""
+
+    names: tuple[tuple[str, frozenset[str], float], ...]
+    idf: Mapping[str, float]
+    by_stem: Mapping[str, frozenset[int]]
+    by_start: Mapping[str, tuple[str, ...]]
+    groups: Mapping[str, tuple[str, ...]]
+
+
+_NAMES: dict[int, tuple[weakref.ref[KnowledgeBase], _Names]] = {}
+
+
+def _names(kb: KnowledgeBase) -> _Names:
+    """The names of `kb`'s tensions, worked out once per knowledge base."""
+    cached = _NAMES.get(id(kb))
+    if cached is not None and cached[0]() is kb:
+        return cached[1]
+    own: dict[str, list[frozenset[str]]] = {}
+    df: dict[str, int] = {}
+    for cid, concept in kb.concepts.items():
+        keys = dict.fromkeys(name_key(n) for n in (concept.title, *(a.name for a in concept.aliases)))
+        own[cid] = [frozenset(k.split()) for k in keys if k]
+        for stem in frozenset().union(*own[cid]):
+            df[stem] = df.get(stem, 0) + 1
+    idf = {stem: math.log((len(kb.concepts) + 1) / n) for stem, n in df.items()}
+    names: list[tuple[str, frozenset[str], float]] = []
+    by_stem: dict[str, set[int]] = {}
+    for cid, concept in kb.concepts.items():
+        if concept.type not in TENSION_TYPES:
+            continue
+        named = [cid]
+        named += [s.source for s in _linked(kb, cid, frozenset({RelationType.POLE_OF}), True)]
+        named += [s.target for s in _linked(kb, cid, frozenset({RelationType.OPPOSES}), False)]
+        for stems in dict.fromkeys(n for c in named for n in own[c]):
+            for stem in stems:
+                by_stem.setdefault(stem, set()).add(len(names))
+            names.append((cid, stems, sum(idf[t] for t in stems)))
+    # A stem in the names of many tensions names none of them.
+    holders = {stem: len({names[i][0] for i in held}) for stem, held in by_stem.items()}
+    tension_count = len({cid for cid, _, _ in names})
+    most = max(MIN_COMMON, COMMON_SHARE * tension_count)
+    by_stem = {stem: held for stem, held in by_stem.items() if holders[stem] <= most}
+    by_start: dict[str, list[str]] = {}
+    for stem in by_stem:
+        if len(stem) >= MIN_STEM:
+            by_start.setdefault(stem[:MIN_STEM], []).append(stem)
+    groups: dict[str, tuple[str, ...]] = {}
+    for group in kb.vocabulary:
+        members = tuple(dict.fromkeys(k for k in map(name_key, group) if k))
+        for k in members:
+            groups.setdefault(k, members)
+    result = _Names(
+        tuple(names),
+        MappingProxyType(idf),
+        MappingProxyType({t: frozenset(i) for t, i in by_stem.items()}),
+        MappingProxyType({t: tuple(v) for t, v in by_start.items()}),
+        MappingProxyType(groups),
+    )
+    if len(_NAMES) >= 8:
+        _NAMES.clear()
+    _NAMES[id(kb)] = (weakref.ref(kb), result)
+    return result
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Whether two stems are forms of one word: equal, or one begins the other closely."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= MIN_STEM and len(long) - len(short) <= MAX_SUFFIX and long.startswith(short)
+
+
+def _named(kb: KnowledgeBase, words: Iterable[str]) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """The tensions the words name: per tension, the largest share of one of its names (or
+    of a pole's) that the words (or words of the vocabulary that mean the same) cover, each
+    stem of the name weighted by how rare it is, and the words that cover it."""
+    index = _names(kb)
+    covered: dict[int, set[str]] = {}
+    used: dict[int, dict[str, None]] = {}
+    for word in dict.fromkeys(words):
+        key = name_key(word)
+        for variant in index.groups.get(key, (key,)) if key else ():
+            found: dict[int, set[str]] | None = None
+            for stem in variant.split():
+                forms = [n for n in index.by_start.get(stem[:MIN_STEM], ()) if _same_word(stem, n)]
+                forms += [stem] if stem in index.by_stem and stem not in forms else []
+                holding: dict[int, set[str]] = {}
+                for n in forms:
+                    for i in index.by_stem[n]:
+                        holding.setdefault(i, set()).add(n)
+                if found is None:
+                    found = holding
+                else:
+                    found = {i: found[i] | holding[i] for i in found.keys() & holding.keys()}
+            for i, stems in (found or {}).items():
+                covered.setdefault(i, set()).update(stems)
+                used.setdefault(i, {})[word] = None
+    best: dict[str, tuple[float, tuple[str, ...]]] = {}
+    for i, stems in covered.items():
+        tid, _, total = index.names[i]
+        share = sum(index.idf[n] for n in stems) / total if total else 0.0
+        if share > best.get(tid, (0.0, ()))[0]:
+            best[tid] = (share, tuple(used[i]))
+    return dict(heapq.nsmallest(MAX_NAMED, best.items(), key=lambda pair: (-pair[1][0], pair[0])))
+
+
 def guide(
     kb: KnowledgeBase, *, concept_id: str | None = None, matches: Iterable[Seed] = (), limit: int = 5
 ) -> Guide:
     """The guide for a concept id, the search matches of a situation, or both."""
+    matches = list(matches)
     seeds = seeds_from(matches)
     if concept_id is not None and concept_id in kb.concepts:
         seeds = [Seed(concept_id, 1.0), *(s for s in seeds if s.id != concept_id)]
     reached = _spread(kb, seeds)
+    # A tension the situation names (or names a pole of) is at play whatever the graph says.
+    for tid, (share, named_by) in _named(kb, (w for m in matches for w in m.words)).items():
+        gain = NAME_WEIGHT * share
+        base = reached.get(tid)
+        if base is None or (base.path and gain > base.weight):
+            reached[tid] = Item(kb.concepts[tid], gain + (base.weight if base else 0.0), named_by, tid)
+        else:
+            both = tuple(dict.fromkeys((*base.words, *named_by)))
+            reached[tid] = replace(base, weight=base.weight + gain, words=both)
 
     def item(cid: str, via: Item | None = None, step: Step | None = None) -> Item:
         """The concept as reached from the seeds, or (not reached) through `step` from `via`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ambidex.checks import validate
@@ -148,6 +149,99 @@ def test_tensions_no_match_reaches_are_left_out(make_kb: MakeKb) -> None:
     g = guide(kb, matches=[Seed("profitability", 3.0, ("profits",))])
     assert [t.concept.id for t in g.tensions] == ["growth-vs-profitability"]
     assert g.risks == () and g.practices == ()
+
+
+def test_a_matched_pole_puts_its_own_dilemma_before_the_tensions_it_is_related_to(make_kb: MakeKb) -> None:
+    files = {
+        **FILES,
+        "kb/dilemmas/competition-vs-collaboration.md": concept(
+            "competition-vs-collaboration",
+            type="dilemma",
+            title="Competition vs. collaboration",
+            summary=CITE,
+        ),
+        "kb/dilemmas/autonomy-vs-control.md": concept(
+            "autonomy-vs-control", type="dilemma", title="Autonomy vs. control", summary=CITE
+        ),
+        "kb/orientations/competition.md": concept(
+            "competition",
+            type="orientation",
+            summary=CITE,
+            extra="relations:\n  pole-of: [competition-vs-collaboration]\n"
+            "  related: [autonomy-vs-control, service-vs-sales]\n",
+        ),
+    }
+    kb, problems = validate(make_kb(files, base=False))
+    assert problems == []
+    g = guide(kb, matches=[Seed("competition", 4.0, ("rivalry",))])
+    assert ids(g.tensions)[0] == "competition-vs-collaboration"
+    first = g.tensions[0].item
+    assert [(s.source, s.relation.value) for s in first.path] == [("competition", "pole-of")]
+    # The dilemma gets the pole's weight, halved for the step; related tensions share theirs.
+    assert all(t.item.weight < first.weight for t in g.tensions[1:])
+
+
+RIVALRY = {
+    **FILES,
+    "kb/vocabulary.yml": "synonyms:\n  - [competitor, rival]\n",
+    "kb/dilemmas/competition-vs-collaboration.md": concept(
+        "competition-vs-collaboration", type="dilemma", title="Competition vs. collaboration", summary=CITE
+    ),
+    "kb/orientations/competition.md": concept(
+        "competition",
+        type="orientation",
+        summary=CITE,
+        extra="aliases: [rivalry]\nrelations:\n  pole-of: [competition-vs-collaboration]\n",
+    ),
+}
+
+
+def test_a_situation_that_names_a_pole_brings_in_its_dilemma(make_kb: MakeKb) -> None:
+    kb, problems = validate(make_kb(RIVALRY, base=False))
+    assert problems == []
+    strong = Seed("service-vs-sales", 3.0, ("contract",))
+    # The search matched the word only in a weak hit, far below the seeds.
+    assert "competition-vs-collaboration" not in ids(guide(kb, matches=[strong]).tensions)
+    for word in ("rivals", "rivalry", "competitors"):  # another form of a pole's alias; a synonym
+        g = guide(kb, matches=[strong, Seed("laptop-support-call", 0.2, (word,))])
+        named = next(t.item for t in g.tensions if t.concept.id == "competition-vs-collaboration")
+        # Why: the words that named it, directly.
+        assert (named.words, named.seed, named.path) == ((word,), "competition-vs-collaboration", ())
+
+
+def test_a_word_in_the_names_of_many_tensions_names_none_of_them(make_kb: MakeKb) -> None:
+    files = dict(RIVALRY)
+    for name in ("Sales reach vs. sales depth", "Sales speed vs. sales care", "Field sales vs. inside sales"):
+        slug = name.lower().replace(".", "").replace(" ", "-")
+        files[f"kb/dilemmas/{slug}.md"] = concept(slug, type="dilemma", title=name, summary=CITE)
+    kb, problems = validate(make_kb(files, base=False))
+    assert {p.code for p in problems} <= {"isolated-concept"}
+    # Matches of concepts the graph does not hold: only the words name tensions, if any.
+    assert guide(kb, matches=[Seed("elsewhere", 1.0, ("sales",))]).tensions == ()
+    g = guide(kb, matches=[Seed("elsewhere", 1.0, ("sales", "speed"))])
+    assert ids(g.tensions) == ["sales-speed-vs-sales-care"]
+
+
+@pytest.mark.parametrize(
+    ("situation", "tension", "word"),
+    [
+        ("should we keep the old sales process stable or transform it", "stability-vs-change", "transform"),
+        (
+            "I worry about the profitability of the deals we take on",
+            "growth-vs-profitability",
+            "profitability",
+        ),
+        ("we need more teamwork between the reps", "competition-vs-collaboration", "teamwork"),
+    ],
+)
+def test_a_situation_naming_a_pole_on_the_repository_puts_its_dilemma_first(
+    repo_copy: Path, situation: str, tension: str, word: str
+) -> None:
+    with TestClient(create_app(Settings(root=repo_copy))) as client:
+        body = client.get("/api/v1/guide", params={"situation": situation}).json()
+    first = body["tensions"][0]["tension"]
+    assert first["id"] == tension
+    assert word in first["why"]["matched"]
 
 
 def test_guide_for_an_unrelated_concept_is_empty(make_kb: MakeKb) -> None:
