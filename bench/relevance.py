@@ -128,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval", help="the eval sets")
     parser.add_argument("--verbose", action="store_true", help="print each query's rank")
     args = parser.parse_args(argv)
+    if not any(args.eval.glob("queries-*.tsv")):
+        parser.error(f"no queries-*.tsv in {args.eval}; name the folder of the eval sets with --eval")
     kb, _ = validate(args.root)
     renderer = Renderer(kb)
     docs = list(concept_fields(kb, renderer))
