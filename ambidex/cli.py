@@ -293,7 +293,7 @@ def _refuse_an_invalid_library(text: str, err: Console) -> None:
     references, problems = bibliography.parse(text)
     kb = KnowledgeBase.build([], references)
     problems += [*check_references(kb), *check_duplicate_references(kb)]
-    problems += [*evidence.check_source_types(kb), *evidence.check_designs(kb)]
+    problems += evidence.check_reference_kinds(kb)
     errors = [p for p in problems if p.is_error]
     if errors:
         _print_problems(err, errors)

@@ -216,9 +216,15 @@ def check_copied_phrasing(kb: KnowledgeBase, originals: Sequence[Original]) -> I
                 )
 
 
+def check_reference_kinds(kb: KnowledgeBase) -> Iterable[Problem]:
+    """What the rules on references say: source types and designs (also run before `refs add`
+    writes the library)."""
+    yield from check_source_types(kb)
+    yield from check_designs(kb)
+
+
 CHECKS = (
-    check_source_types,
-    check_designs,
+    check_reference_kinds,
     check_relation_citations,
     check_causal_relations,
     check_body_length,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ambidex.bibliography import check_entry
 from ambidex.bibvalues import from_biblatex
-from ambidex.evidence import check_designs, check_source_types
+from ambidex.evidence import check_reference_kinds
 from ambidex.identity import Duplicates, make_key, normal_doi
 from ambidex.model import KnowledgeBase, Reference
 from ambidex.problems import Problem
@@ -87,8 +87,7 @@ def to_bibtex(entry_type: str, key: str, fields: dict[str, str]) -> str:
 
 def _evidence_problems(ref: Reference) -> list[Problem]:
     """What `check` says of an entry's source type and design (see `ambidex.evidence`)."""
-    kb = KnowledgeBase.build([], [ref])
-    return [p for p in (*check_source_types(kb), *check_designs(kb)) if p.is_error]
+    return [p for p in check_reference_kinds(KnowledgeBase.build([], [ref])) if p.is_error]
 
 
 def merge(
