@@ -416,11 +416,14 @@ class _Slot:
 
 @dataclass(frozen=True)
 class _Ranked:
+    """A query's matches: the documents (ascending) with their rank scores, and per slot the
+    documents it matched (ascending)."""
+
     query: str
     slots: tuple[_Slot, ...]
     per_slot: tuple[np.ndarray, ...]
-    scores: np.ndarray
     docs: np.ndarray
+    scores: np.ndarray
     fuzzy: bool
     suggestion: str | None
 
@@ -634,27 +637,43 @@ class SearchIndex:
                 i += 1
         return slots, fuzzy
 
-    def _slot_scores(self, slot: _Slot) -> np.ndarray:
-        """Per document, the best score of any of the slot's options (0: not matched): the BM25
-        of its stems in the text plus HEADING_WEIGHT times their BM25 in titles and aliases. A
-        phrase option counts only where all of its stems occur."""
+    def _term(self, stem: str) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding a stem (ascending) and its score in each: the BM25 of the stem
+        in the text plus HEADING_WEIGHT times its BM25 in titles and aliases. (Titles and aliases
+        are part of the text, so every heading posting has a text posting.)"""
+        start, end = self._bounds[stem]
+        docs = self._docs[start:end]
+        scores = self._scores[start:end].astype(np.float64)
+        heading = self._heading_bounds.get(stem)
+        if heading is not None:
+            h_docs = self._heading_docs[heading[0] : heading[1]]
+            at = np.searchsorted(docs, h_docs)
+            scores[at] += HEADING_WEIGHT * self._heading_scores[heading[0] : heading[1]]
+        return docs, scores
+
+    def _option(self, stems_: tuple[str, ...], weight: float) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding every stem of an option, and the sum of their scores times the
+        option's weight."""
+        if any(t not in self._bounds for t in stems_):
+            return _NONE, _NO_SCORES
+        docs, scores = self._term(stems_[0])
+        for stem in stems_[1:]:
+            more_docs, more_scores = self._term(stem)
+            docs, here, there = np.intersect1d(docs, more_docs, assume_unique=True, return_indices=True)
+            scores = scores[here] + more_scores[there]
+        return docs, scores * weight if weight != 1.0 else scores
+
+    def _slot_scores(self, slot: _Slot) -> tuple[np.ndarray, np.ndarray]:
+        """The documents that match a slot (ascending) and the best score of any of the slot's
+        options in each."""
+        if len(slot.options) == 1:
+            return self._option(*slot.options[0])
         best = np.zeros(self._size)
         for stems_, weight in slot.options:
-            bounds = [self._bounds[t] for t in stems_ if t in self._bounds]
-            if len(bounds) < len(stems_):
-                continue
-            total = np.zeros(self._size)
-            count = np.zeros(self._size, dtype=np.int32)
-            for stem, (start, end) in zip(stems_, bounds, strict=True):
-                docs = self._docs[start:end]
-                total[docs] += self._scores[start:end]
-                count[docs] += 1
-                heading = self._heading_bounds.get(stem)
-                if heading is not None:
-                    h_docs = self._heading_docs[heading[0] : heading[1]]
-                    total[h_docs] += HEADING_WEIGHT * self._heading_scores[heading[0] : heading[1]]
-            np.maximum(best, np.where(count == len(bounds), total * weight, 0.0), out=best)
-        return best
+            docs, scores = self._option(stems_, weight)
+            best[docs] = np.maximum(best[docs], scores)
+        docs = np.flatnonzero(best)
+        return docs, best[docs]
 
     def _rarity(self, slot: _Slot) -> float:
         """How telling a match of the slot is, from 0 (every document) to 1 (one document): the
@@ -688,54 +707,92 @@ class SearchIndex:
         words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normal)][:MAX_TERMS]
         slots, fuzzy = self._slots(words, prefix)
         per_slot = [self._slot_scores(slot) for slot in slots]
-        scores = np.zeros(self._size)
-        covered = np.zeros(self._size)
         rarity = [self._rarity(slot) for slot in slots]
-        for weight, slot_scores in zip(rarity, per_slot, strict=True):
-            scores += slot_scores
-            covered += weight * (slot_scores > 0)
         # Coordination: a document's score is scaled by the share of the question it matches,
         # each word weighted by how rare it is, so matching more of the meaningful words counts
-        # for more than matching one of them often.
-        scores *= COVERAGE * covered / (sum(rarity) or 1.0)
-        for doc, value in self._name_bonus(slots).items():
-            scores[doc] += value
-        mask = self._filter(kind, types, tag)
-        matched = scores > 0
-        docs = np.flatnonzero(matched if mask is None else matched & mask)
+        # for more than matching one of them often. The sums run over the matches only.
+        if len(per_slot) == 1:
+            docs, scores = per_slot[0]
+            scores = scores * (COVERAGE if rarity[0] > 0 else 0.0)
+        elif per_slot:
+            every = np.concatenate([d for d, _ in per_slot])
+            total = np.bincount(every, weights=np.concatenate([s for _, s in per_slot]), minlength=self._size)
+            weights = np.repeat(np.array(rarity), [len(d) for d, _ in per_slot])
+            covered = np.bincount(every, weights=weights, minlength=self._size)
+            docs = np.flatnonzero(total)
+            scores = total[docs] * (COVERAGE * covered[docs] / (sum(rarity) or 1.0))
+        else:
+            docs, scores = _NONE, _NO_SCORES
+        docs, scores = self._add_bonus(docs, scores, self._name_bonus(slots))
+        keep = scores > 0
+        selected = self._filter(docs, kind, types, tag)
+        if selected is not None:
+            keep &= selected
+        if not keep.all():
+            docs, scores = docs[keep], scores[keep]
         suggestion = None
         if not len(docs) and words:
             corrected = [self._names.correct(w) for w in words]
             suggestion = " ".join(corrected) if corrected != words else None
-        return _Ranked(normal, tuple(slots), tuple(per_slot), scores, docs, fuzzy, suggestion)
+        matched = tuple(d for d, _ in per_slot)
+        return _Ranked(normal, tuple(slots), matched, docs, scores, fuzzy, suggestion)
+
+    @staticmethod
+    def _add_bonus(
+        docs: np.ndarray, scores: np.ndarray, bonus: dict[int, float]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The name bonus added to the documents' scores (a document named by the query that its
+        words do not match joins them)."""
+        if not bonus:
+            return docs, scores
+        named = np.fromiter(bonus, dtype=np.int64, count=len(bonus))
+        values = np.fromiter(bonus.values(), dtype=np.float64, count=len(bonus))
+        at = np.searchsorted(docs, named)
+        found = at < len(docs)
+        found[found] = docs[at[found]] == named[found]
+        scores = scores.copy()
+        scores[at[found]] += values[found]
+        if found.all():
+            return docs, scores
+        docs = np.concatenate((docs, named[~found]))
+        scores = np.concatenate((scores, values[~found]))
+        order = np.argsort(docs, kind="stable")
+        return docs[order], scores[order]
 
     def matches(self, text: str, kind: str | None = "concept", limit: int = 30) -> list[Match]:
         """The best documents for a text with their scores and the query words each matched."""
         ranked = self._rank(text, kind, (), None, prefix=False)
         out = []
-        for doc in _top(ranked.docs, ranked.scores, limit):
-            words = tuple(s.text for s, sc in zip(ranked.slots, ranked.per_slot, strict=True) if sc[doc] > 0)
-            out.append(Match(self._stored[doc]["id"], float(ranked.scores[doc]), words))
+        for at in _top(ranked.docs, ranked.scores, limit):
+            doc = int(ranked.docs[at])
+            words = tuple(
+                s.text for s, d in zip(ranked.slots, ranked.per_slot, strict=True) if _holds(d, doc)
+            )
+            out.append(Match(self._stored[doc]["id"], float(ranked.scores[at]), words))
         return out
 
-    def _filter(self, kind: str | None, types: tuple[str, ...], tag: str | None) -> np.ndarray | None:
-        mask: np.ndarray | None = None
+    def _filter(
+        self, docs: np.ndarray, kind: str | None, types: tuple[str, ...], tag: str | None
+    ) -> np.ndarray | None:
+        """Which of `docs` are of the kind, one of the types and bear the tag asked for (None:
+        all of them, nothing was asked)."""
+        keep: np.ndarray | None = None
 
         def narrow(condition: np.ndarray) -> None:
-            nonlocal mask
-            mask = condition if mask is None else mask & condition
+            nonlocal keep
+            keep = condition if keep is None else keep & condition
 
         if kind:
-            narrow(self._kinds == self._kind_code.get(kind, -1))
+            narrow(self._kinds[docs] == self._kind_code.get(kind, -1))
         if types:
-            narrow(np.isin(self._types, [self._type_code.get(t, -1) for t in types]))
+            narrow(np.isin(self._types[docs], [self._type_code.get(t, -1) for t in types]))
         if tag:
             tagged = np.zeros(self._size, dtype=bool)
             code = self._tag_code.get(tag)
             if code is not None:
                 tagged[self._pair_doc[self._pair_tag == code]] = True
-            narrow(tagged)
-        return mask
+            narrow(tagged[docs])
+        return keep
 
     def search(
         self,
@@ -756,8 +813,8 @@ class SearchIndex:
             return SearchResult(query=ranked.query, total=0, hits=(), suggestion=ranked.suggestion)
         wanted = {t for slot in ranked.slots for stems_, _ in slot.options for t in stems_}
         hits = [
-            self._hit(int(d), float(ranked.scores[d]), wanted if snippets else None)
-            for d in _top(docs, ranked.scores, page * per_page)[(page - 1) * per_page :]
+            self._hit(int(docs[at]), float(ranked.scores[at]), wanted if snippets else None)
+            for at in _top(docs, ranked.scores, page * per_page)[(page - 1) * per_page :]
         ]
         counts = self._facets(docs) if facets else MappingProxyType({})
         return SearchResult(
@@ -821,11 +878,21 @@ def _mapped(path: Path, dtype: np.dtype[Any]) -> np.ndarray:
 
 
 def _top(docs: np.ndarray, scores: np.ndarray, n: int) -> list[int]:
-    """The n best documents by score, ties broken by document number (so pages are stable)."""
-    values = scores[docs]
+    """Where the n best of `docs` are, by their `scores`, ties broken by document number (so
+    pages are stable)."""
+    at = np.arange(len(docs))
     if len(docs) > n:
-        threshold = np.partition(values, len(values) - n)[len(values) - n]
-        keep = values >= threshold
-        docs, values = docs[keep], values[keep]
-    order = np.lexsort((docs, -values))
-    return [int(d) for d in docs[order][:n]]
+        threshold = np.partition(scores, len(scores) - n)[len(scores) - n]
+        at = np.flatnonzero(scores >= threshold)
+    order = np.lexsort((docs[at], -scores[at]))
+    return [int(i) for i in at[order][:n]]
+
+
+def _holds(docs: np.ndarray, doc: int) -> bool:
+    """Whether an ascending array of documents holds `doc`."""
+    at = int(np.searchsorted(docs, doc))
+    return at < len(docs) and int(docs[at]) == doc
+
+
+_NONE = np.zeros(0, dtype=np.int32)
+_NO_SCORES = np.zeros(0, dtype=np.float64)
