@@ -389,19 +389,33 @@ def highlight(text: str, wanted: set[str], width: int = 220) -> str:
     """HTML-escaped text around the first match, words whose stem is wanted in <mark>."""
     # A stem keeps the first letters of its word: only words that start like a wanted stem are
     # found and stemmed at all.
-    starts = tuple({t[:3] for t in wanted if t})
-    hits = [m for m in _words_starting(text, starts) if _stem_of(m.group(0)) in wanted]
-    start = max(0, hits[0].start() - width // 3) if hits else 0
+    starts = frozenset(t[:3] for t in wanted if t)
+    pattern = _starting(starts) if starts else None
+    first = None
+    if pattern is not None:
+        first = next((m.start() for m in pattern.finditer(text) if _stem_of(m.group(0)) in wanted), None)
+    start = max(0, first - width // 3) if first is not None else 0
     if start:
         start = text.find(" ", start) + 1 or start
     end = min(len(text), start + width)
-    out, last = [], start
-    for m in hits:
-        if start <= m.start() and m.end() <= end:
-            out.append(html.escape(text[last : m.start()]) + f"<mark>{html.escape(m.group(0))}</mark>")
-            last = m.end()
-    out.append(html.escape(text[last:end]))
-    return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
+    # Escaping leaves words as they are, and the pattern never starts inside an entity.
+    window = html.escape(text[start:end])
+    if pattern is not None and first is not None:
+
+        def mark(m: re.Match[str]) -> str:
+            word = m.group(0)
+            return f"<mark>{word}</mark>" if _stem_of(word) in wanted else word
+
+        window = pattern.sub(mark, window)
+    return ("… " if start else "") + window + (" …" if end < len(text) else "")
+
+
+@lru_cache(maxsize=4096)
+def _starting(starts: frozenset[str]) -> re.Pattern[str]:
+    """A pattern for the whole words that start with one of `starts`, in any case (and not
+    after `&` or `#`, where an escaped text has its entities)."""
+    alternation = "|".join(re.escape(t) for t in sorted(starts, key=lambda t: (-len(t), t)))
+    return re.compile(rf"(?<![\w&#])(?:{alternation})\w*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,25 +449,6 @@ class Match:
     id: str
     score: float
     words: tuple[str, ...]
-
-
-def _words_starting(text: str, starts: tuple[str, ...]) -> list[re.Match[str]]:
-    """The words of `text` (in order) whose lower case starts with one of `starts`: found with
-    `str.find` rather than by looking at every word."""
-    low = text.lower()
-    if len(low) != len(text):  # a letter whose lower case is longer: positions differ
-        return [m for m in _WORD.finditer(text) if m.group(0).lower().startswith(starts)]
-    found: dict[int, re.Match[str]] = {}
-    for start in starts:
-        i = low.find(start)
-        while i >= 0:
-            word = _WORD.match(text, i)
-            if word is not None and (i == 0 or _WORD.match(text, i - 1, i) is None):
-                found[i] = word
-                i = low.find(start, word.end())
-            else:
-                i = low.find(start, i + 1)
-    return [found[i] for i in sorted(found)]
 
 
 class _Names:
@@ -583,6 +578,8 @@ class SearchIndex:
             np.int64
         )
         self._tag_code = tag_code
+        self._type_totals = np.bincount(self._types, minlength=len(types))
+        self._tag_totals = np.bincount(self._pair_tag, minlength=len(self._tag_names))
 
         # Memory-mapped: pages are read on demand and shared by every worker on the machine.
         self._bounds, self._docs, self._scores = _postings(self.path, "")
@@ -822,13 +819,17 @@ class SearchIndex:
         )
 
     def _facets(self, docs: np.ndarray) -> Mapping[str, Mapping[str, int]]:
-        """Matches by type and by tag: array sums over the matched documents and their tags."""
-        type_counts = np.bincount(self._types[docs], minlength=len(self._type_names))
-        # The (document, tag) pairs are in document order: each match's tags are one run of them.
-        starts = self._tag_start[docs]
-        lengths = self._tag_start[docs + 1] - starts
-        runs = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
-        tag_counts = np.bincount(self._pair_tag[runs], minlength=len(self._tag_names))
+        """Matches by type and by tag: array sums over the matched documents and their tags,
+        or, when most documents match, over the others, taken from the totals."""
+        if 2 * len(docs) > self._size:
+            left = np.ones(self._size, dtype=bool)
+            left[docs] = False
+            rest = np.flatnonzero(left)
+            type_counts, tag_counts = self._counts(rest)
+            type_counts = self._type_totals - type_counts
+            tag_counts = self._tag_totals - tag_counts
+        else:
+            type_counts, tag_counts = self._counts(docs)
         return MappingProxyType(
             {
                 "type": MappingProxyType(
@@ -839,6 +840,15 @@ class SearchIndex:
                 ),
             }
         )
+
+    def _counts(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How many of `docs` have each type, and bear each tag."""
+        type_counts = np.bincount(self._types[docs], minlength=len(self._type_names))
+        # The (document, tag) pairs are in document order: each document's tags are one run.
+        starts = self._tag_start[docs]
+        lengths = self._tag_start[docs + 1] - starts
+        runs = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+        return type_counts, np.bincount(self._pair_tag[runs], minlength=len(self._tag_names))
 
     def _hit(self, docnum: int, score: float, wanted: set[str] | None) -> Hit:
         doc = self._stored[docnum]

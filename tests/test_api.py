@@ -487,3 +487,21 @@ def test_a_search_or_guide_asked_again_is_answered_from_its_cache(
         assert again.headers["etag"] == before.headers["etag"]
         revalidate = {"Accept-Encoding": "identity", "If-None-Match": again.headers["etag"]}
         assert client.get(url, headers=revalidate).status_code == 304
+
+
+def test_the_search_answer_is_exactly_its_schema(client: TestClient) -> None:
+    """Search answers are shaped by hand: they must be what `SearchOut` itself would write."""
+    from api.schemas import SearchOut
+
+    asked = [
+        {"q": "role"},
+        {"q": "rol ambigity"},
+        {"q": 'a "crashing" laptop — Kündigung?\t\u2028 </script>'},
+        {"q": "zzzz qqqq"},
+        {"q": "role", "type": ["risk", "dilemma"], "per_page": 1, "page": 2},
+        {"q": "service", "kind": "reference"},
+    ]
+    for params in asked:
+        r = client.get(f"{V1}/search", params=params, headers={"Accept-Encoding": "identity"})
+        assert r.status_code == 200, r.text
+        assert SearchOut.model_validate_json(r.content).model_dump_json().encode() == r.content

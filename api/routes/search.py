@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Request, Response
 from ambidex.documents import PREFIX, concept_url, page_links, reference_url
 from ambidex.model import ConceptType
 from api.deps import PageQ, PerPageQ, TagQ, ViewsDep
-from api.schemas import HitOut, SearchOut
-from api.views import Views
+from api.schemas import SearchOut
+from api.views import Views, json_bytes
 
 router = APIRouter(tags=["search"])
 
@@ -50,26 +50,29 @@ def _search(
     result = views.search(
         q, kind=kind.value if kind else None, types=types, tag=tag, page=page, per_page=per_page
     )
+    # Shaped as `SearchOut` by hand: this runs for every new query, and validating a model
+    # built from our own index costs more than the search.
     items = [
-        HitOut(
-            kind=h.kind,
-            id=h.id,
-            type=h.type,
-            title=h.title,
-            score=h.score,
-            snippet=h.snippet,
-            tags=list(h.tags),
-            url=concept_url(h.id) if h.kind == "concept" else reference_url(h.id),
-        )
+        {
+            "kind": h.kind,
+            "id": h.id,
+            "type": h.type,
+            "title": h.title,
+            "score": h.score,
+            "snippet": h.snippet,
+            "tags": h.tags,
+            "url": concept_url(h.id) if h.kind == "concept" else reference_url(h.id),
+        }
         for h in result.hits
     ]
     params = {"q": q, "type": list(types), "tag": tag, "kind": kind.value if kind else None}
-    out = SearchOut(
-        **page_links(f"{PREFIX}/search", params, page, per_page, result.total),
-        query=result.query,
-        items=items,
-        facets=result.facets,
-        suggestion=result.suggestion,
-        fuzzy=result.fuzzy,
+    return json_bytes(
+        {
+            **page_links(f"{PREFIX}/search", params, page, per_page, result.total),
+            "query": result.query,
+            "items": items,
+            "facets": {name: dict(counts) for name, counts in result.facets.items()},
+            "suggestion": result.suggestion,
+            "fuzzy": result.fuzzy,
+        }
     )
-    return out.model_dump_json().encode()
