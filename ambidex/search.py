@@ -74,6 +74,9 @@ SYNONYM_WEIGHT = 0.9
 FUZZY_WEIGHT = 0.8
 PREFIX_WEIGHT = 0.5
 MAX_PHRASE = 4
+# The best n of many matches are looked for among those above the n-th best of a sample of
+# SAMPLED * n of them.
+SAMPLED = 16
 # Words that carry no meaning in a question: never required, never matched.
 QUERY_STOP_WORDS = frozenset(
     STOP_WORDS
@@ -389,33 +392,19 @@ def highlight(text: str, wanted: set[str], width: int = 220) -> str:
     """HTML-escaped text around the first match, words whose stem is wanted in <mark>."""
     # A stem keeps the first letters of its word: only words that start like a wanted stem are
     # found and stemmed at all.
-    starts = frozenset(t[:3] for t in wanted if t)
-    pattern = _starting(starts) if starts else None
-    first = None
-    if pattern is not None:
-        first = next((m.start() for m in pattern.finditer(text) if _stem_of(m.group(0)) in wanted), None)
-    start = max(0, first - width // 3) if first is not None else 0
+    starts = tuple({t[:3] for t in wanted if t})
+    hits = [m for m in _words_starting(text, starts) if _stem_of(m.group(0)) in wanted]
+    start = max(0, hits[0].start() - width // 3) if hits else 0
     if start:
         start = text.find(" ", start) + 1 or start
     end = min(len(text), start + width)
-    # Escaping leaves words as they are, and the pattern never starts inside an entity.
-    window = html.escape(text[start:end])
-    if pattern is not None and first is not None:
-
-        def mark(m: re.Match[str]) -> str:
-            word = m.group(0)
-            return f"<mark>{word}</mark>" if _stem_of(word) in wanted else word
-
-        window = pattern.sub(mark, window)
-    return ("… " if start else "") + window + (" …" if end < len(text) else "")
-
-
-@lru_cache(maxsize=4096)
-def _starting(starts: frozenset[str]) -> re.Pattern[str]:
-    """A pattern for the whole words that start with one of `starts`, in any case (and not
-    after `&` or `#`, where an escaped text has its entities)."""
-    alternation = "|".join(re.escape(t) for t in sorted(starts, key=lambda t: (-len(t), t)))
-    return re.compile(rf"(?<![\w&#])(?:{alternation})\w*", re.IGNORECASE)
+    out, last = [], start
+    for m in hits:
+        if start <= m.start() and m.end() <= end:
+            out.append(html.escape(text[last : m.start()]) + f"<mark>{html.escape(m.group(0))}</mark>")
+            last = m.end()
+    out.append(html.escape(text[last:end]))
+    return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,6 +438,25 @@ class Match:
     id: str
     score: float
     words: tuple[str, ...]
+
+
+def _words_starting(text: str, starts: tuple[str, ...]) -> list[re.Match[str]]:
+    """The words of `text` (in order) whose lower case starts with one of `starts`: found with
+    `str.find` rather than by looking at every word."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer: positions differ
+        return [m for m in _WORD.finditer(text) if m.group(0).lower().startswith(starts)]
+    found: dict[int, re.Match[str]] = {}
+    for start in starts:
+        i = low.find(start)
+        while i >= 0:
+            word = _WORD.match(text, i)
+            if word is not None and (i == 0 or _WORD.match(text, i - 1, i) is None):
+                found[i] = word
+                i = low.find(start, word.end())
+            else:
+                i = low.find(start, i + 1)
+    return [found[i] for i in sorted(found)]
 
 
 class _Names:
@@ -583,7 +591,8 @@ class SearchIndex:
 
         # Memory-mapped: pages are read on demand and shared by every worker on the machine.
         self._bounds, self._docs, self._scores = _postings(self.path, "")
-        self._heading_bounds, self._heading_docs, self._heading_scores = _postings(self.path, HEADING_PREFIX)
+        self._heading_bounds, heading_docs, self._heading_scores = _postings(self.path, HEADING_PREFIX)
+        self._heading_at = self._positions(heading_docs)
 
         self._exact: dict[str, tuple[int, ...]] = {
             name: tuple(reader.postings("exact", name).all_ids()) for name in reader.field_terms("exact")
@@ -643,10 +652,24 @@ class SearchIndex:
         scores = self._scores[start:end].astype(np.float64)
         heading = self._heading_bounds.get(stem)
         if heading is not None:
-            h_docs = self._heading_docs[heading[0] : heading[1]]
-            at = np.searchsorted(docs, h_docs)
+            at = self._heading_at[heading[0] : heading[1]] - start
             scores[at] += HEADING_WEIGHT * self._heading_scores[heading[0] : heading[1]]
         return docs, scores
+
+    def _positions(self, heading_docs: np.ndarray) -> np.ndarray:
+        """Where each heading posting is among the text postings (a title's words are in the
+        text too): found once, by ordering both as (term, document) keys."""
+        order = {term: i for i, term in enumerate(self._bounds)}
+        text_counts = [end - start for start, end in self._bounds.values()]
+        text_keys = np.repeat(np.arange(len(text_counts), dtype=np.int64), text_counts) * self._size
+        text_keys += self._docs
+        terms = np.array([order.get(t, -1) for t in self._heading_bounds], dtype=np.int64)
+        heading_counts = [end - start for start, end in self._heading_bounds.values()]
+        heading_keys = np.repeat(terms, heading_counts) * self._size + heading_docs
+        at = np.searchsorted(text_keys, heading_keys)
+        if len(at) and not np.array_equal(text_keys[np.minimum(at, len(text_keys) - 1)], heading_keys):
+            raise ValueError(f"{self.path}: a heading posting has no text posting")
+        return at.astype(np.int32)
 
     def _option(self, stems_: tuple[str, ...], weight: float) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding every stem of an option, and the sum of their scores times the
@@ -891,9 +914,14 @@ def _top(docs: np.ndarray, scores: np.ndarray, n: int) -> list[int]:
     """Where the n best of `docs` are, by their `scores`, ties broken by document number (so
     pages are stable)."""
     at = np.arange(len(docs))
-    if len(docs) > n:
-        threshold = np.partition(scores, len(scores) - n)[len(scores) - n]
-        at = np.flatnonzero(scores >= threshold)
+    if len(docs) > SAMPLED * n:
+        # The n-th best of an evenly spaced sample is a floor that at least n scores reach, so
+        # the n best are among the scores that reach it: a few times n of them, not all.
+        sample = scores[:: len(scores) // (SAMPLED * n)]
+        at = np.flatnonzero(scores >= np.partition(sample, len(sample) - n)[len(sample) - n])
+    if len(at) > n:
+        values = scores[at]
+        at = at[values >= np.partition(values, len(values) - n)[len(values) - n]]
     order = np.lexsort((docs[at], -scores[at]))
     return [int(i) for i in at[order][:n]]
 
