@@ -666,7 +666,7 @@ class SearchIndex:
         terms = np.array([order.get(t, -1) for t in self._heading_bounds], dtype=np.int64)
         heading_counts = [end - start for start, end in self._heading_bounds.values()]
         heading_keys = np.repeat(terms, heading_counts) * self._size + heading_docs
-        at = np.searchsorted(text_keys, heading_keys)
+        at: np.ndarray = np.searchsorted(text_keys, heading_keys)
         if len(at) and not np.array_equal(text_keys[np.minimum(at, len(text_keys) - 1)], heading_keys):
             raise ValueError(f"{self.path}: a heading posting has no text posting")
         return at.astype(np.int32)

@@ -6,15 +6,14 @@ import gzip
 import json
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from fastapi import Request, Response
 
 from ambidex.build import Build
 from ambidex.documents import PREFIX, Documents, concept_url, dump, pack, reference_url
-from ambidex.guide import Guide, answer
 from ambidex.guide import Item as GuideEntry
+from ambidex.guide import answer
 from ambidex.model import Concept
 from ambidex.search import SearchResult, normalise_query
 from api import schemas
@@ -23,6 +22,8 @@ __all__ = ["PREFIX", "Body", "BodyLRU", "Views", "concept_url", "json_bytes", "r
 
 # Smaller bodies are sent as they are: compressing them saves less than it costs.
 COMPRESS_FROM = 1024
+# Larger answers made on request are kept compressed only (see `Body`).
+PACKED_ONLY_FROM = 16 * 1024
 VARY = {"Vary": "Accept-Encoding"}
 
 
@@ -37,25 +38,32 @@ def accepts_gzip(request: Request) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    """A JSON answer kept both plain and, when it is worth it, gzip-compressed: each client gets
-    the one it can read, and nothing is compressed or inflated on the way out."""
+    """A JSON answer kept plain and, when it is worth it, gzip-compressed: each client gets the
+    one it can read, and nothing is compressed twice. A large answer made while a client waits
+    is kept compressed only (a quarter of the memory or less, so a cache holds four times as
+    many), and inflated for the rare client that does not accept gzip."""
 
-    plain: bytes
+    plain: bytes | None
     packed: bytes | None
 
     @classmethod
-    def of(cls, plain: bytes, level: int = 1) -> Body:
+    def of(cls, plain: bytes, level: int = 1, keep_plain: bool = False) -> Body:
         """By default with the fastest compression (a tenth larger than the best), for answers
-        made while a client waits."""
-        return cls(plain, pack(plain, level) if len(plain) >= COMPRESS_FROM else None)
+        made while a client waits; `keep_plain` keeps a large answer's plain form too."""
+        if len(plain) < COMPRESS_FROM:
+            return cls(plain, None)
+        packed = pack(plain, level)
+        return cls(plain if keep_plain or len(plain) < PACKED_ONLY_FROM else None, packed)
 
     @property
     def size(self) -> int:
-        return len(self.plain) + len(self.packed or b"")
+        return len(self.plain or b"") + len(self.packed or b"")
 
     def response(self, request: Request) -> Response:
         if self.packed is None:
             return Response(self.plain, media_type="application/json")
+        if self.plain is None:
+            return packed_json(request, self.packed)
         if accepts_gzip(request):
             headers = {"Content-Encoding": "gzip", **VARY}
             return Response(self.packed, media_type="application/json", headers=headers)
@@ -114,8 +122,9 @@ class Views:
         self.answers = {f"{PREFIX}/search": BodyLRU(max_bytes=4 << 20), f"{PREFIX}/guide": BodyLRU(6 << 20)}
         self.pages = BodyLRU(max_bytes=2 << 20)
         self.fixed: dict[str, Body] = {}
-        # The guide of a situation depends only on its normalised words (search lowers them).
-        self.guides = lru_cache(maxsize=1024)(self._guide)
+        # The guide of a situation depends only on its normalised words (search lowers them):
+        # what follows the situation in its answer is kept by them, for other spellings of it.
+        self.guides = BodyLRU(max_bytes=1 << 20)
         self._guide_items: dict[str, bytes] = {}
         self._guide_evidence_json: dict[str, list[bytes]] = {}
 
@@ -130,7 +139,7 @@ class Views:
             ("tags", docs.tags()),
             ("graph", docs.graph()),
         ):
-            self.fixed[name] = Body.of(dump(model), level=6)
+            self.fixed[name] = Body.of(dump(model), level=6, keep_plain=True)
 
     def cached(self, cache: BodyLRU, key: Hashable, render: Callable[[], bytes]) -> Body:
         """The answer kept under `key` in `cache`, rendered (and compressed) once."""
@@ -149,8 +158,19 @@ class Views:
 
     def guide_json(self, situation: str | None, concept: str | None) -> bytes:
         """The guide's answer (a `GuideOut`) for a situation and/or a concept id (which must
-        exist), put together from the JSON of its items, each made once per build."""
-        g = self.guides(normalise_query(situation).lower() if situation else None, concept)
+        exist): the situation as asked, then the guide for its normalised words."""
+        normal = normalise_query(situation).lower() if situation else None
+        rest = self.guides.get((normal, concept))
+        if rest is None:
+            rest = Body(self._guide_json(normal, concept), None)
+            self.guides.put((normal, concept), rest)
+        assert rest.plain is not None
+        return b'{"situation":%s,"concept":%s' % (json_bytes(situation), json_bytes(concept)) + rest.plain
+
+    def _guide_json(self, situation: str | None, concept: str | None) -> bytes:
+        """The guide's answer after its `situation` and `concept`, put together from the JSON of
+        its items, each made once per build."""
+        g = answer(self.kb, self.build.index, situation, concept)
 
         def items(entries: Iterable[GuideEntry]) -> bytes:
             return b"[" + b",".join(map(self._entry, entries)) + b"]"
@@ -163,16 +183,12 @@ class Views:
         evidence = b",".join(self._guide_evidence(c)[c.evidence.index(e)] for c, e in g.evidence)
         return b"".join(
             [
-                b'{"situation":%s,"concept":%s' % (json_bytes(situation), json_bytes(concept)),
                 b',"matched":%s,"tensions":[%s]' % (items(g.matched), tensions),
                 b',"risks":%s,"traits":%s' % (items(g.risks), items(g.traits)),
                 b',"drivers":%s,"practices":%s' % (items(g.drivers), items(g.practices)),
                 b',"outcomes":%s,"evidence":[%s]}' % (items(g.outcomes), evidence),
             ]
         )
-
-    def _guide(self, situation: str | None, concept: str | None) -> Guide:
-        return answer(self.kb, self.build.index, situation, concept)
 
     def search(
         self,

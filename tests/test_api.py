@@ -505,3 +505,30 @@ def test_the_search_answer_is_exactly_its_schema(client: TestClient) -> None:
         r = client.get(f"{V1}/search", params=params, headers={"Accept-Encoding": "identity"})
         assert r.status_code == 200, r.text
         assert SearchOut.model_validate_json(r.content).model_dump_json().encode() == r.content
+
+
+def test_large_answers_kept_compressed_reach_every_client_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large answer is cached gzip-compressed only: a client without gzip gets it inflated, and
+    a situation spelled another way reuses the guide of its normalised words."""
+    import gzip
+
+    from api import views
+
+    monkeypatch.setattr(views, "PACKED_ONLY_FROM", 2048)
+    with TestClient(create_app(Settings(root=REPO))) as c:
+        url = f"{V1}/guide?situation=my+hunters+neglect+existing+customers"
+        zipped = c.get(url, headers={"Accept-Encoding": "gzip"})
+        served = c.app.state.served.views  # type: ignore[attr-defined]
+        body = served.answers[f"{V1}/guide"].get(url.split("?", 1)[1].encode())
+        assert body is not None and body.plain is None and len(gzip.decompress(body.packed)) > 2048
+        plain = c.get(url, headers={"Accept-Encoding": "identity"})
+        assert plain.headers.get("content-encoding") is None
+        assert plain.content == zipped.content and plain.json()["tensions"]
+
+        def no_guide(*_args: object, **_kwargs: object) -> object:
+            raise AssertionError("the guide was worked out again")
+
+        monkeypatch.setattr(views, "answer", no_guide)
+        other = c.get(f"{V1}/guide", params={"situation": "My  hunters neglect existing CUSTOMERS!"})
+        assert other.status_code == 200
+        assert {**other.json(), "situation": None} == {**plain.json(), "situation": None}
