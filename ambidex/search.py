@@ -648,7 +648,8 @@ class SearchIndex:
         in the text plus HEADING_WEIGHT times its BM25 in titles and aliases. (Titles and aliases
         are part of the text, so every heading posting has a text posting.)"""
         start, end = self._bounds[stem]
-        docs = self._docs[start:end]
+        # As native integers: numpy indexes with them twice as fast as with the stored int32.
+        docs = self._docs[start:end].astype(np.intp)
         scores = self._scores[start:end].astype(np.float64)
         heading = self._heading_bounds.get(stem)
         if heading is not None:
@@ -692,7 +693,7 @@ class SearchIndex:
         for stems_, weight in slot.options:
             docs, scores = self._option(stems_, weight)
             best[docs] = np.maximum(best[docs], scores)
-        docs = np.flatnonzero(best)
+        docs = np.flatnonzero(best > 0)
         return docs, best[docs]
 
     def _rarity(self, slot: _Slot) -> float:
@@ -739,7 +740,7 @@ class SearchIndex:
             total = np.bincount(every, weights=np.concatenate([s for _, s in per_slot]), minlength=self._size)
             weights = np.repeat(np.array(rarity), [len(d) for d, _ in per_slot])
             covered = np.bincount(every, weights=weights, minlength=self._size)
-            docs = np.flatnonzero(total)
+            docs = np.flatnonzero(total > 0)
             scores = total[docs] * (COVERAGE * covered[docs] / (sum(rarity) or 1.0))
         else:
             docs, scores = _NONE, _NO_SCORES
@@ -932,5 +933,5 @@ def _holds(docs: np.ndarray, doc: int) -> bool:
     return at < len(docs) and int(docs[at]) == doc
 
 
-_NONE = np.zeros(0, dtype=np.int32)
+_NONE = np.zeros(0, dtype=np.intp)
 _NO_SCORES = np.zeros(0, dtype=np.float64)
