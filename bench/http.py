@@ -11,7 +11,9 @@ floor measured in the same run. "cold" requests never repeat a URL; "mixed" requ
 pool where popular URLs repeat (Zipf-like), measured in the steady state after a warm-up on the
 same mix. Latency percentiles are over every request of a measurement. It reports the server's
 start-up time (after `ambidex build`), its resident memory after the load, and the same
-`/health` and `/concepts/{id}` figures with two workers.
+`/health` and `/concepts/{id}` figures with two workers. When nginx is installed, the same concept
+URLs are also served by nginx (one worker process) from the static copy of the API that `ambidex
+build` wrote: the limit for a Python server on this machine.
 """
 
 from __future__ import annotations
@@ -19,15 +21,18 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import knowledge_base, report, serving
+from bench.common import free_port, knowledge_base, report, serving
 from bench.generate import zipf_words
 
 SECONDS = 4.0
@@ -56,8 +61,7 @@ class Load:
 class _Client(asyncio.Protocol):
     """One keep-alive connection sending its requests one after another (no pipelining). Kept
     lean, since it shares the two cores with the server: requests are made beforehand, and an
-    answer is read off its status line and Content-Length (uvicorn writes header names in lower
-    case)."""
+    answer is read off its status line and Content-Length."""
 
     def __init__(
         self, requests: list[bytes], deadline: float, load: Load, done: asyncio.Future[None]
@@ -91,8 +95,9 @@ class _Client(asyncio.Protocol):
                 self.buffer = buffer
                 return
             self.ok = buffer.startswith(b"HTTP/1.1 200 ")
-            at = buffer.find(b"\r\ncontent-length: ", 0, end)
-            length = int(buffer[at + 18 : buffer.find(b"\r\n", at + 18)]) if at >= 0 else 0
+            head = buffer[: end + 2].lower()  # uvicorn writes header names in lower case, nginx not
+            at = head.find(b"\r\ncontent-length: ")
+            length = int(head[at + 18 : head.find(b"\r\n", at + 18)]) if at >= 0 else 0
             self.wanted = end + 4 + length
         if len(buffer) < self.wanted:
             self.buffer = buffer
@@ -185,6 +190,59 @@ def _unique(make: Callable[[], str], n: int) -> list[str]:
     return list(found)
 
 
+NGINX_CONF = """
+{user}
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};
+    uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
+    server {{
+        listen 127.0.0.1:{port};
+        root {site};
+        location /api/v1/ {{
+            types {{ application/json json; }}
+            gzip_static on;
+            add_header Vary Accept-Encoding;
+            try_files $uri.json =404;
+        }}
+    }}
+}}
+"""
+
+
+def _nginx_load(site: Path, urls: list[str]) -> Load | None:
+    """The same URLs served by nginx from the static copy of the API (None without nginx)."""
+    nginx = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    if nginx is None or not (site / "api" / "v1").is_dir():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        conf = Path(tmp, "nginx.conf")
+        # Run by root, nginx would hand its worker to an account that cannot read the build.
+        user = "user root;" if os.geteuid() == 0 else ""
+        conf.write_text(
+            NGINX_CONF.format(user=user, tmp=tmp, port=port, site=site.resolve()), encoding="utf-8"
+        )
+        server = subprocess.Popen([nginx, "-c", str(conf), "-p", tmp], stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1):
+                        break
+                except OSError:
+                    time.sleep(0.05)
+            return load(port, urls, warm_up=WARM_UP)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
 def run(n: int) -> list[list[object]]:
     root = knowledge_base(n)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -229,11 +287,17 @@ def run(n: int) -> list[list[object]]:
         results["health, 2 workers"] = load(port, health, warm_up=WARM_UP)
         results["concept mixed, 2 workers"] = load(port, concepts_mixed, warm_up=WARM_UP)
 
+    limit = _nginx_load(root / "site", concepts_mixed)
+    if limit is not None:
+        results["concept mixed, nginx (static copy)"] = limit
+
     floor = results["health"].rate
     one = results["concept mixed"].rate
     rows: list[list[object]] = []
     for name, measured in results.items():
-        versus = f"{measured.rate / one:.2f}× one worker" if "2 workers" in name and "concept" in name else ""
+        versus = ""
+        if "concept" in name and ("2 workers" in name or "nginx" in name):
+            versus = f"{measured.rate / one:.2f}× one worker"
         rows.append(
             [
                 n,
