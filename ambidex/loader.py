@@ -283,15 +283,13 @@ class _ConceptFile:
                 return None
             return data
         except _TooDeep as exc:
-            self.fail(
-                line0 + exc.mark.line,
-                exc.mark.column + 1,
-                "too-deep",
-                str(exc),
-                "front matter is a flat mapping of fields, with lists and one level of relations",
-            )
+            self._too_deep(line0, exc.mark, str(exc))
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            if mark is not None and "nesting depth" in str(exc.problem):
+                # Newer libyaml stops a deep flow collection itself, scanning ahead of us.
+                self._too_deep(line0, mark, _TooDeep(mark).args[0])
+                return None
             line = line0 + (mark.line if mark else 0)
             col = (mark.column + 1) if mark else 1
             message = f"invalid YAML: {exc.problem or exc}"
@@ -310,6 +308,15 @@ class _ConceptFile:
         finally:
             loader.dispose()
         return None
+
+    def _too_deep(self, line0: int, mark: Any, message: str) -> None:
+        self.fail(
+            line0 + mark.line,
+            mark.column + 1,
+            "too-deep",
+            message,
+            "front matter is a flat mapping of fields, with lists and one level of relations",
+        )
 
     def validate(self, data: dict[str, Any], stem: str, directory: str) -> FrontMatter | None:
         try:
