@@ -18,6 +18,7 @@ from ambidex import builds
 from ambidex.builds import STATE_DIR
 from ambidex.checks import validate
 from ambidex.files import DiskCache
+from ambidex.loader import load
 from ambidex.model import KnowledgeBase
 from ambidex.problems import Problem
 from ambidex.render import Renderer
@@ -69,8 +70,9 @@ class Build:
 
     @classmethod
     def load(cls, directory: Path, root: Path) -> Build:
-        """Open a complete build of the project `root` (its model, renderer and index)."""
-        kb, problems = validate(directory / builds.SOURCE)
+        """Open a complete build of the project `root` (its model, renderer and index). Its files
+        passed every check when it was made: they are loaded, not checked again."""
+        kb, problems = load(directory / builds.SOURCE)
         errors = [p for p in problems if p.is_error]
         if errors:
             raise BuildError(errors)

@@ -22,6 +22,7 @@ import stat
 import struct
 import tempfile
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import BinaryIO
@@ -63,6 +64,12 @@ def _too_large(size: int, limit: int) -> UnreadableFile:
     )
 
 
+@lru_cache(maxsize=64)
+def _real(directory: Path) -> Path:
+    """Where a project folder really is: worked out once, not again for each of its files."""
+    return directory.resolve()
+
+
 def read_bounded(path: Path, limit: int, inside: Path | None = None) -> bytes:
     """The bytes of the regular file at `path`, reading at most `limit` of them.
 
@@ -72,7 +79,7 @@ def read_bounded(path: Path, limit: int, inside: Path | None = None) -> bytes:
     """
     try:
         real = path.resolve(strict=True)
-        if inside is not None and not real.is_relative_to(inside.resolve()):
+        if inside is not None and not real.is_relative_to(_real(inside)):
             raise UnreadableFile(
                 "outside-repository",
                 f"the file is a link to {real}, outside the project",
