@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -155,49 +156,130 @@ def _edges(kb: KnowledgeBase, concept_id: str) -> Iterable[Step]:
         yield Step(edge.source, edge.type, concept_id, edge.citations)
 
 
-def _spread(kb: KnowledgeBase, seeds: Sequence[Seed]) -> dict[str, Item]:
+# The edges at each concept, walked either way, as (the concept at the other end, the edge).
+Adjacency = Mapping[str, tuple[tuple[str, Step], ...]]
+
+
+def _adjacency(kb: KnowledgeBase) -> dict[str, tuple[tuple[str, Step], ...]]:
+    """Every concept's edges, in the order `_edges` walks them; an edge seen from both of its
+    ends is one `Step`."""
+    steps: dict[tuple[str, RelationType, str, tuple[Citation, ...]], Step] = {}
+    adjacency: dict[str, tuple[tuple[str, Step], ...]] = {}
+    for cid in kb.concepts:
+        pairs = []
+        for step in _edges(kb, cid):
+            step = steps.setdefault((step.source, step.relation, step.target, step.citations), step)
+            pairs.append((step.target if step.source == cid else step.source, step))
+        adjacency[cid] = tuple(pairs)
+    return adjacency
+
+
+class _Reached:
+    """Each concept reached from the seeds, with its summed weight; its `Item` (the path from
+    the seed that gave it the most) is made when asked for."""
+
+    __slots__ = ("_best", "_concepts", "_items", "_own_words", "_parents", "_seeds", "weight")
+
+    def __init__(
+        self,
+        concepts: Mapping[str, Concept],
+        seeds: Sequence[Seed],
+        weight: dict[str, float],
+        best: dict[str, tuple[float, int]],
+        parents: list[dict[str, tuple[str, Step] | None]],
+    ) -> None:
+        self._concepts = concepts
+        self._seeds = seeds
+        self.weight = weight
+        self._best = best
+        self._parents = parents
+        self._own_words = {s.id: s.words for s in seeds}
+        self._items: dict[str, Item] = {}
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self.weight
+
+    def get(self, cid: str) -> Item | None:
+        item = self._items.get(cid)
+        if item is None and cid in self.weight:
+            _, k = self._best[cid]
+            parent = self._parents[k]
+            path: list[Step] = []
+            at = parent[cid]
+            while at is not None:
+                path.append(at[1])
+                at = parent[at[0]]
+            seed = self._seeds[k]
+            words = self._own_words.get(cid, () if path else seed.words)
+            item = Item(self._concepts[cid], self.weight[cid], words, seed.id, tuple(reversed(path)))
+            self._items[cid] = item
+        return item
+
+    def __getitem__(self, cid: str) -> Item:
+        item = self.get(cid)
+        if item is None:
+            raise KeyError(cid)
+        return item
+
+    def __setitem__(self, cid: str, item: Item) -> None:
+        self._items[cid] = item
+        self.weight[cid] = item.weight
+
+
+def _spread(prepared: _Prepared, seeds: Sequence[Seed]) -> _Reached:
     """Each concept reached from a seed within MAX_STEPS, with its summed weight and the path
     from the seed that gave it the most."""
+    adjacency = prepared.adjacency
+    tensions = prepared.tensions
     weight: dict[str, float] = {}
-    best: dict[str, Item] = {}
-    for seed in seeds:
-        if seed.id not in kb.concepts:
+    best: dict[str, tuple[float, int]] = {}
+    parents: list[dict[str, tuple[str, Step] | None]] = []
+    for k, seed in enumerate(seeds):
+        parent: dict[str, tuple[str, Step] | None] = {}
+        parents.append(parent)
+        if seed.id not in adjacency:
             continue
-        reached: dict[str, tuple[Step, ...]] = {seed.id: ()}
+        parent[seed.id] = None
         frontier = [seed.id]
+        levels = [frontier]
         for _ in range(MAX_STEPS):
             nxt = []
             for cid in frontier:
-                for step in _edges(kb, cid):
-                    other = step.target if step.source == cid else step.source
-                    if other not in reached:
-                        reached[other] = (*reached[cid], step)
+                for other, step in adjacency[cid]:
+                    if other not in parent:
+                        parent[other] = (cid, step)
                         nxt.append(other)
+            levels.append(nxt)
             frontier = nxt
         # A seed near many tensions says little about which one is at play; but a pole is one
         # half of its dilemma, and the two pass their weight on to each other undivided.
-        share = sum(kb.concepts[c].type in TENSION_TYPES for c in reached) ** 0.5 or 1.0
-        for cid, path in reached.items():
-            own = not path or (len(path) == 1 and path[0].relation is RelationType.POLE_OF)
-            w = seed.score * DECAY ** len(path) / (1.0 if own else share)
-            weight[cid] = weight.get(cid, 0.0) + w
-            if cid not in best or w > best[cid].weight:
-                words = seed.words if not path else ()
-                best[cid] = Item(kb.concepts[cid], w, words, seed.id, path)
-    own_words = {s.id: s.words for s in seeds}
-    return {
-        cid: Item(item.concept, weight[cid], own_words.get(cid, item.words), item.seed, item.path)
-        for cid, item in best.items()
-    }
+        share = len(tensions.intersection(parent)) ** 0.5 or 1.0
+        for depth, level in enumerate(levels):
+            decayed = seed.score * DECAY**depth
+            own_w = decayed / 1.0
+            far_w = decayed / share
+            for cid in level:
+                if depth == 0:
+                    w = own_w
+                elif depth == 1:
+                    at = parent[cid]
+                    w = own_w if at is not None and at[1].relation is RelationType.POLE_OF else far_w
+                else:
+                    w = far_w
+                weight[cid] = weight.get(cid, 0.0) + w
+                held = best.get(cid)
+                if held is None or w > held[0]:
+                    best[cid] = (w, k)
+    return _Reached(prepared.concepts, seeds, weight, best, parents)
 
 
 def _linked(
-    kb: KnowledgeBase, concept_id: str, relations: frozenset[RelationType], inbound: bool
+    adjacency: Adjacency, concept_id: str, relations: frozenset[RelationType], inbound: bool
 ) -> list[Step]:
     """Edges of the given types into (inbound) or out of a concept."""
     return [
         s
-        for s in _edges(kb, concept_id)
+        for _, s in adjacency[concept_id]
         if s.relation in relations and (s.target == concept_id if inbound else s.source == concept_id)
     ]
 
@@ -216,14 +298,8 @@ class _Names:
     groups: Mapping[str, tuple[str, ...]]
 
 
-_NAMES: dict[int, tuple[weakref.ref[KnowledgeBase], _Names]] = {}
-
-
-def _names(kb: KnowledgeBase) -> _Names:
-    """The names of `kb`'s tensions, worked out once per knowledge base."""
-    cached = _NAMES.get(id(kb))
-    if cached is not None and cached[0]() is kb:
-        return cached[1]
+def _names_of(kb: KnowledgeBase, adjacency: Adjacency) -> _Names:
+    """The names of `kb`'s tensions."""
     own: dict[str, list[frozenset[str]]] = {}
     df: dict[str, int] = {}
     for cid, concept in kb.concepts.items():
@@ -238,8 +314,8 @@ def _names(kb: KnowledgeBase) -> _Names:
         if concept.type not in TENSION_TYPES:
             continue
         named = [cid]
-        named += [s.source for s in _linked(kb, cid, frozenset({RelationType.POLE_OF}), True)]
-        named += [s.target for s in _linked(kb, cid, frozenset({RelationType.OPPOSES}), False)]
+        named += [s.source for s in _linked(adjacency, cid, frozenset({RelationType.POLE_OF}), True)]
+        named += [s.target for s in _linked(adjacency, cid, frozenset({RelationType.OPPOSES}), False)]
         for stems in dict.fromkeys(n for c in named for n in own[c]):
             for stem in stems:
                 by_stem.setdefault(stem, set()).add(len(names))
@@ -258,17 +334,57 @@ def _names(kb: KnowledgeBase) -> _Names:
         members = tuple(dict.fromkeys(k for k in map(name_key, group) if k))
         for k in members:
             groups.setdefault(k, members)
-    result = _Names(
+    return _Names(
         tuple(names),
         MappingProxyType(idf),
         MappingProxyType({t: frozenset(i) for t, i in by_stem.items()}),
         MappingProxyType({t: tuple(v) for t, v in by_start.items()}),
         MappingProxyType(groups),
     )
-    if len(_NAMES) >= 8:
-        _NAMES.clear()
-    _NAMES[id(kb)] = (weakref.ref(kb), result)
-    return result
+
+
+class _Prepared:
+    """What the guide works out once per knowledge base: the graph's edges at each concept,
+    the ids of the tensions and the names of the tensions."""
+
+    __slots__ = ("adjacency", "concepts", "names", "tensions")
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.concepts = kb.concepts
+        self.adjacency: Adjacency = MappingProxyType(_adjacency(kb))
+        self.tensions = frozenset(cid for cid, c in kb.concepts.items() if c.type in TENSION_TYPES)
+        self.names = _names_of(kb, self.adjacency)
+
+
+_PREPARED: dict[int, tuple[weakref.ref[KnowledgeBase], _Prepared]] = {}
+_PREPARING = threading.Lock()
+
+
+def _prepared(kb: KnowledgeBase) -> _Prepared:
+    """What the guide needs of `kb`, worked out once per knowledge base."""
+    cached = _PREPARED.get(id(kb))
+    if cached is not None and cached[0]() is kb:
+        return cached[1]
+    with _PREPARING:
+        cached = _PREPARED.get(id(kb))
+        if cached is not None and cached[0]() is kb:
+            return cached[1]
+        result = _Prepared(kb)
+        if len(_PREPARED) >= 8:
+            _PREPARED.clear()
+        _PREPARED[id(kb)] = (weakref.ref(kb), result)
+        return result
+
+
+def prepare(kb: KnowledgeBase) -> None:
+    """Work out now what the guide needs of `kb` (it is otherwise worked out on its first
+    use), so that no request waits for it."""
+    _prepared(kb)
+
+
+def _names(kb: KnowledgeBase) -> _Names:
+    """The names of `kb`'s tensions, worked out once per knowledge base."""
+    return _prepared(kb).names
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -321,7 +437,9 @@ def guide(
     seeds = seeds_from(matches)
     if concept_id is not None and concept_id in kb.concepts:
         seeds = [Seed(concept_id, 1.0), *(s for s in seeds if s.id != concept_id)]
-    reached = _spread(kb, seeds)
+    prepared = _prepared(kb)
+    adjacency = prepared.adjacency
+    reached = _spread(prepared, seeds)
     # A tension the situation names (or names a pole of) is at play whatever the graph says.
     for tid, (share, named_by) in _named(kb, (w for m in matches for w in m.words)).items():
         gain = NAME_WEIGHT * share
@@ -339,34 +457,27 @@ def guide(
         assert via is not None and step is not None
         return Item(kb.concepts[cid], 0.0, (), via.seed, (*via.path, step))
 
-    candidates = sorted(
-        (i for i in reached.values() if i.concept.type in TENSION_TYPES),
-        key=lambda i: (-i.weight, i.concept.id),
-    )
-    top = candidates[0].weight if candidates else 0.0
-    chosen = [i for i in candidates if i.weight >= TENSION_SHARE * top][:limit]
+    candidates = sorted((-w, cid) for cid, w in reached.weight.items() if cid in prepared.tensions)
+    top = -candidates[0][0] if candidates else 0.0
+    chosen = [reached[cid] for w, cid in candidates[:limit] if -w >= TENSION_SHARE * top]
 
     tensions: list[Tension] = []
     in_answer: dict[str, None] = {}
     for t in chosen:
-        linked = [
-            s
-            for s in _edges(kb, t.concept.id)
-            if kb.concepts[s.target if s.source == t.concept.id else s.source].type in TENSION_TYPES
-        ]
-        linked_ids = [s.target if s.source == t.concept.id else s.source for s in linked]
+        linked = [(cid, s) for cid, s in adjacency[t.concept.id] if cid in prepared.tensions]
+        linked_ids = [cid for cid, _ in linked]
         pole_steps = [
             s
             for tid in [t.concept.id, *linked_ids]
-            for s in _linked(kb, tid, frozenset({RelationType.POLE_OF}), True)
+            for s in _linked(adjacency, tid, frozenset({RelationType.POLE_OF}), True)
         ]
-        pole_steps += _linked(kb, t.concept.id, frozenset({RelationType.OPPOSES}), False)
+        pole_steps += _linked(adjacency, t.concept.id, frozenset({RelationType.OPPOSES}), False)
         poles: dict[str, Item] = {}
         for s in pole_steps:
             pid = s.source if s.relation is RelationType.POLE_OF else s.target
             if pid != t.concept.id and pid not in poles:
                 poles[pid] = item(pid, t, s)
-        related = [item(cid, t, s) for cid, s in zip(linked_ids, linked, strict=True) if cid not in poles]
+        related = [item(cid, t, s) for cid, s in linked if cid not in poles]
         lean = _lean(list(poles.values()), seeds)
         tensions.append(Tension(t, tuple(poles.values()), tuple(dict.fromkeys(related)), lean))
         in_answer.update(dict.fromkeys([t.concept.id, *poles, *linked_ids]))
@@ -382,7 +493,7 @@ def guide(
         core_order += [(r, False) for r in tension.related]
     risks: dict[str, tuple[Item, bool]] = {}
     for core, is_lean in core_order:
-        for s in _linked(kb, core.concept.id, frozenset({RelationType.RISK_OF}), True):
+        for s in _linked(adjacency, core.concept.id, frozenset({RelationType.RISK_OF}), True):
             if s.source not in risks:
                 risks[s.source] = (item(s.source, core, s), is_lean)
     for seed in seeds:
@@ -394,11 +505,11 @@ def guide(
 
     helpers: dict[str, Item] = {}
     for core in [*(c for c, _ in core_order), *risk_items]:
-        for s in _linked(kb, core.concept.id, HELP_RELATIONS, True):
+        for s in _linked(adjacency, core.concept.id, HELP_RELATIONS, True):
             helpers.setdefault(s.source, item(s.source, core, s))
     outcomes: dict[str, Item] = {}
     for core, _ in core_order:
-        for s in _linked(kb, core.concept.id, OUTCOME_RELATIONS, False):
+        for s in _linked(adjacency, core.concept.id, OUTCOME_RELATIONS, False):
             outcomes.setdefault(s.target, item(s.target, core, s))
 
     def ranked(items: Iterable[Item], *types: ConceptType) -> tuple[Item, ...]:
