@@ -18,11 +18,12 @@ into the answer; the evidence is ordered by the strength of the designs behind i
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import threading
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -78,6 +79,8 @@ MAX_SUFFIX = 3
 COMMON_SHARE = 0.15
 MIN_COMMON = 3
 MAX_NAMED = 10
+# How many words' coverage of the names is kept per knowledge base.
+WORD_CACHE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,13 +350,17 @@ class _Prepared:
     """What the guide works out once per knowledge base: the graph's edges at each concept,
     the ids of the tensions and the names of the tensions."""
 
-    __slots__ = ("adjacency", "concepts", "names", "tensions")
+    __slots__ = ("adjacency", "concepts", "cover", "names", "tensions")
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.concepts = kb.concepts
         self.adjacency: Adjacency = MappingProxyType(_adjacency(kb))
         self.tensions = frozenset(cid for cid, c in kb.concepts.items() if c.type in TENSION_TYPES)
         self.names = _names_of(kb, self.adjacency)
+        # What each word covers of the names, for the words most recently asked about.
+        self.cover: Callable[[str], _Cover] = functools.lru_cache(maxsize=WORD_CACHE)(
+            functools.partial(_cover, self.names)
+        )
 
 
 _PREPARED: dict[int, tuple[weakref.ref[KnowledgeBase], _Prepared]] = {}
@@ -395,37 +402,91 @@ def _same_word(a: str, b: str) -> bool:
     return len(short) >= MIN_STEM and len(long) - len(short) <= MAX_SUFFIX and long.startswith(short)
 
 
+# What one word covers of the tensions' names: per tension (in the order the word first
+# covers one of its names), each name it covers as (the name's index, the stems covered, the
+# share of the name they make up); the indexes of all those names; and the tensions it names
+# most fully, as (tension id, share), at most MAX_NAMED of them, most fully named first.
+_Cover = tuple[
+    Mapping[str, tuple[tuple[int, frozenset[str], float], ...]],
+    frozenset[int],
+    tuple[tuple[str, float], ...],
+]
+
+
+def _cover(index: _Names, word: str) -> _Cover:
+    """What `word` (or a word of the vocabulary that means the same) covers of the names."""
+    key = name_key(word)
+    covered: dict[int, set[str]] = {}
+    for variant in index.groups.get(key, (key,)) if key else ():
+        found: dict[int, set[str]] | None = None
+        for stem in variant.split():
+            forms = [n for n in index.by_start.get(stem[:MIN_STEM], ()) if _same_word(stem, n)]
+            forms += [stem] if stem in index.by_stem and stem not in forms else []
+            holding: dict[int, set[str]] = {}
+            for n in forms:
+                for i in index.by_stem[n]:
+                    holding.setdefault(i, set()).add(n)
+            if found is None:
+                found = holding
+            else:
+                found = {i: found[i] | holding[i] for i in found.keys() & holding.keys()}
+        for i, stems in (found or {}).items():
+            covered.setdefault(i, set()).update(stems)
+    by_tension: dict[str, list[tuple[int, frozenset[str], float]]] = {}
+    best: dict[str, float] = {}
+    for i, stems in covered.items():
+        tid, _, total = index.names[i]
+        share = sum(index.idf[n] for n in stems) / total if total else 0.0
+        by_tension.setdefault(tid, []).append((i, frozenset(stems), share))
+        if share > best.get(tid, 0.0):
+            best[tid] = share
+    top = heapq.nsmallest(MAX_NAMED, best.items(), key=lambda pair: (-pair[1], pair[0]))
+    return (
+        MappingProxyType({tid: tuple(held) for tid, held in by_tension.items()}),
+        frozenset(covered),
+        tuple(top),
+    )
+
+
 def _named(kb: KnowledgeBase, words: Iterable[str]) -> dict[str, tuple[float, tuple[str, ...]]]:
     """The tensions the words name: per tension, the largest share of one of its names (or
     of a pole's) that the words (or words of the vocabulary that mean the same) cover, each
     stem of the name weighted by how rare it is, and the words that cover it."""
-    index = _names(kb)
-    covered: dict[int, set[str]] = {}
-    used: dict[int, dict[str, None]] = {}
-    for word in dict.fromkeys(words):
-        key = name_key(word)
-        for variant in index.groups.get(key, (key,)) if key else ():
-            found: dict[int, set[str]] | None = None
-            for stem in variant.split():
-                forms = [n for n in index.by_start.get(stem[:MIN_STEM], ()) if _same_word(stem, n)]
-                forms += [stem] if stem in index.by_stem and stem not in forms else []
-                holding: dict[int, set[str]] = {}
-                for n in forms:
-                    for i in index.by_stem[n]:
-                        holding.setdefault(i, set()).add(n)
-                if found is None:
-                    found = holding
-                else:
-                    found = {i: found[i] | holding[i] for i in found.keys() & holding.keys()}
-            for i, stems in (found or {}).items():
-                covered.setdefault(i, set()).update(stems)
-                used.setdefault(i, {})[word] = None
+    prepared = _prepared(kb)
+    index = prepared.names
+    words = list(dict.fromkeys(words))
+    covers = [prepared.cover(word) for word in words]
+    # A name two words cover has a share of its own; the tensions of such names are worked out
+    # name by name below. Any other tension is named most fully by one word alone, and is then
+    # among that word's most fully named tensions if it is among the words' MAX_NAMED.
+    seen: set[int] = set()
+    shared: set[int] = set()
+    for _, held, _ in covers:
+        shared |= seen.intersection(held)
+        seen |= held
     best: dict[str, tuple[float, tuple[str, ...]]] = {}
-    for i, stems in covered.items():
-        tid, _, total = index.names[i]
-        share = sum(index.idf[n] for n in stems) / total if total else 0.0
-        if share > best.get(tid, (0.0, ()))[0]:
-            best[tid] = (share, tuple(used[i]))
+    for word, (_, _, top) in zip(words, covers, strict=True):
+        for tid, share in top:
+            if share > best.get(tid, (0.0, ()))[0]:
+                best[tid] = (share, (word,))
+    for tid in dict.fromkeys(index.names[i][0] for i in sorted(shared)):
+        names: dict[int, tuple[set[str], list[str], float]] = {}
+        for word, (by_tension, _, _) in zip(words, covers, strict=True):
+            for i, stems, share in by_tension.get(tid, ()):
+                if i in names:
+                    names[i][0].update(stems)
+                    names[i][1].append(word)
+                else:
+                    names[i] = (set(stems), [word], share)
+        tension_best: tuple[float, tuple[str, ...]] = (0.0, ())
+        for i, (union, by, share) in names.items():
+            if len(by) > 1:
+                total = index.names[i][2]
+                share = sum(index.idf[n] for n in union) / total if total else 0.0
+            if share > tension_best[0]:
+                tension_best = (share, tuple(by))
+        if tension_best[0] > 0.0:
+            best[tid] = tension_best
     return dict(heapq.nsmallest(MAX_NAMED, best.items(), key=lambda pair: (-pair[1][0], pair[0])))
 
 
