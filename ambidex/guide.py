@@ -24,6 +24,7 @@ import math
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -403,11 +404,13 @@ def _same_word(a: str, b: str) -> bool:
 
 
 # What one word covers of the tensions' names: per tension (in the order the word first
-# covers one of its names), each name it covers as (the name's index, the stems covered, the
-# share of the name they make up); the indexes of all those names; and the tensions it names
-# most fully, as (tension id, share), at most MAX_NAMED of them, most fully named first.
+# covers one of its names), each name it covers as (the name's index, the stems covered as
+# found for each of the word's variants, the share of the name they make up); the indexes of
+# all those names; and the tensions it names most fully, as (tension id, share), at most
+# MAX_NAMED of them, most fully named first. The stems are kept as found (and never changed)
+# so that a name several words cover sums its stems' weights in the order it always has.
 _Cover = tuple[
-    Mapping[str, tuple[tuple[int, frozenset[str], float], ...]],
+    Mapping[str, tuple[tuple[int, tuple[AbstractSet[str], ...], float], ...]],
     frozenset[int],
     tuple[tuple[str, float], ...],
 ]
@@ -416,7 +419,7 @@ _Cover = tuple[
 def _cover(index: _Names, word: str) -> _Cover:
     """What `word` (or a word of the vocabulary that means the same) covers of the names."""
     key = name_key(word)
-    covered: dict[int, set[str]] = {}
+    parts: dict[int, list[AbstractSet[str]]] = {}
     for variant in index.groups.get(key, (key,)) if key else ():
         found: dict[int, set[str]] | None = None
         for stem in variant.split():
@@ -431,21 +434,29 @@ def _cover(index: _Names, word: str) -> _Cover:
             else:
                 found = {i: found[i] | holding[i] for i in found.keys() & holding.keys()}
         for i, stems in (found or {}).items():
-            covered.setdefault(i, set()).update(stems)
-    by_tension: dict[str, list[tuple[int, frozenset[str], float]]] = {}
+            parts.setdefault(i, []).append(stems)
+    by_tension: dict[str, list[tuple[int, tuple[AbstractSet[str], ...], float]]] = {}
     best: dict[str, float] = {}
-    for i, stems in covered.items():
+    for i, found_stems in parts.items():
         tid, _, total = index.names[i]
-        share = sum(index.idf[n] for n in stems) / total if total else 0.0
-        by_tension.setdefault(tid, []).append((i, frozenset(stems), share))
+        share = _share(index, total, found_stems)
+        by_tension.setdefault(tid, []).append((i, tuple(found_stems), share))
         if share > best.get(tid, 0.0):
             best[tid] = share
     top = heapq.nsmallest(MAX_NAMED, best.items(), key=lambda pair: (-pair[1], pair[0]))
     return (
         MappingProxyType({tid: tuple(held) for tid, held in by_tension.items()}),
-        frozenset(covered),
+        frozenset(parts),
         tuple(top),
     )
+
+
+def _share(index: _Names, total: float, parts: Iterable[AbstractSet[str]]) -> float:
+    """The share of a name of summed weight `total` that the stems found cover."""
+    stems: set[str] = set()
+    for found in parts:
+        stems.update(found)
+    return sum(index.idf[n] for n in stems) / total if total else 0.0
 
 
 def _named(kb: KnowledgeBase, words: Iterable[str]) -> dict[str, tuple[float, tuple[str, ...]]]:
@@ -470,19 +481,18 @@ def _named(kb: KnowledgeBase, words: Iterable[str]) -> dict[str, tuple[float, tu
             if share > best.get(tid, (0.0, ()))[0]:
                 best[tid] = (share, (word,))
     for tid in dict.fromkeys(index.names[i][0] for i in sorted(shared)):
-        names: dict[int, tuple[set[str], list[str], float]] = {}
+        names: dict[int, tuple[list[AbstractSet[str]], list[str], float]] = {}
         for word, (by_tension, _, _) in zip(words, covers, strict=True):
-            for i, stems, share in by_tension.get(tid, ()):
+            for i, found, share in by_tension.get(tid, ()):
                 if i in names:
-                    names[i][0].update(stems)
+                    names[i][0].extend(found)
                     names[i][1].append(word)
                 else:
-                    names[i] = (set(stems), [word], share)
+                    names[i] = ([*found], [word], share)
         tension_best: tuple[float, tuple[str, ...]] = (0.0, ())
-        for i, (union, by, share) in names.items():
+        for i, (parts, by, share) in names.items():
             if len(by) > 1:
-                total = index.names[i][2]
-                share = sum(index.idf[n] for n in union) / total if total else 0.0
+                share = _share(index, index.names[i][2], parts)
             if share > tension_best[0]:
                 tension_best = (share, tuple(by))
         if tension_best[0] > 0.0:
