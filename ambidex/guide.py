@@ -23,7 +23,7 @@ import heapq
 import math
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -81,7 +81,7 @@ COMMON_SHARE = 0.15
 MIN_COMMON = 3
 MAX_NAMED = 10
 # How many words' coverage of the names is kept per knowledge base.
-WORD_CACHE = 4096
+WORD_CACHE = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,22 +160,30 @@ def _edges(kb: KnowledgeBase, concept_id: str) -> Iterable[Step]:
         yield Step(edge.source, edge.type, concept_id, edge.citations)
 
 
-# The edges at each concept, walked either way, as (the concept at the other end, the edge).
-Adjacency = Mapping[str, tuple[tuple[str, Step], ...]]
+# The edges at each concept, walked either way, in one flat tuple: the concept at the other
+# end of the first edge, that edge, the concept at the other end of the second, and so on
+# (see `_pairs`).
+Adjacency = Mapping[str, tuple[str | Step, ...]]
 
 
-def _adjacency(kb: KnowledgeBase) -> dict[str, tuple[tuple[str, Step], ...]]:
+def _adjacency(kb: KnowledgeBase) -> dict[str, tuple[str | Step, ...]]:
     """Every concept's edges, in the order `_edges` walks them; an edge seen from both of its
     ends is one `Step`."""
     steps: dict[tuple[str, RelationType, str, tuple[Citation, ...]], Step] = {}
-    adjacency: dict[str, tuple[tuple[str, Step], ...]] = {}
+    adjacency: dict[str, tuple[str | Step, ...]] = {}
     for cid in kb.concepts:
-        pairs = []
+        flat: list[str | Step] = []
         for step in _edges(kb, cid):
             step = steps.setdefault((step.source, step.relation, step.target, step.citations), step)
-            pairs.append((step.target if step.source == cid else step.source, step))
-        adjacency[cid] = tuple(pairs)
+            flat += (step.target if step.source == cid else step.source, step)
+        adjacency[cid] = tuple(flat)
     return adjacency
+
+
+def _pairs(flat: tuple[str | Step, ...]) -> Iterator[tuple[str, Step]]:
+    """The (other concept, edge) pairs of a concept's flat adjacency."""
+    pairs = iter(flat)
+    return zip(pairs, pairs, strict=True)  # type: ignore[arg-type]
 
 
 class _Reached:
@@ -249,7 +257,7 @@ def _spread(prepared: _Prepared, seeds: Sequence[Seed]) -> _Reached:
         for _ in range(MAX_STEPS):
             nxt = []
             for cid in frontier:
-                for other, step in adjacency[cid]:
+                for other, step in _pairs(adjacency[cid]):
                     if other not in parent:
                         parent[other] = (cid, step)
                         nxt.append(other)
@@ -283,7 +291,7 @@ def _linked(
     """Edges of the given types into (inbound) or out of a concept."""
     return [
         s
-        for _, s in adjacency[concept_id]
+        for _, s in _pairs(adjacency[concept_id])
         if s.relation in relations and (s.target == concept_id if inbound else s.source == concept_id)
     ]
 
@@ -297,7 +305,7 @@ class _Names:
 
     names: tuple[tuple[str, frozenset[str], float], ...]
     idf: Mapping[str, float]
-    by_stem: Mapping[str, frozenset[int]]
+    by_stem: Mapping[str, tuple[int, ...]]
     by_start: Mapping[str, tuple[str, ...]]
     groups: Mapping[str, tuple[str, ...]]
 
@@ -306,9 +314,11 @@ def _names_of(kb: KnowledgeBase, adjacency: Adjacency) -> _Names:
     """The names of `kb`'s tensions."""
     own: dict[str, list[frozenset[str]]] = {}
     df: dict[str, int] = {}
+    # One copy of each stem, however many names hold it.
+    one: dict[str, str] = {}
     for cid, concept in kb.concepts.items():
         keys = dict.fromkeys(name_key(n) for n in (concept.title, *(a.name for a in concept.aliases)))
-        own[cid] = [frozenset(k.split()) for k in keys if k]
+        own[cid] = [frozenset(one.setdefault(t, t) for t in k.split()) for k in keys if k]
         for stem in frozenset().union(*own[cid]):
             df[stem] = df.get(stem, 0) + 1
     idf = {stem: math.log((len(kb.concepts) + 1) / n) for stem, n in df.items()}
@@ -333,6 +343,7 @@ def _names_of(kb: KnowledgeBase, adjacency: Adjacency) -> _Names:
     for stem in by_stem:
         if len(stem) >= MIN_STEM:
             by_start.setdefault(stem[:MIN_STEM], []).append(stem)
+    indexes = list(range(len(names)))
     groups: dict[str, tuple[str, ...]] = {}
     for group in kb.vocabulary:
         members = tuple(dict.fromkeys(k for k in map(name_key, group) if k))
@@ -341,7 +352,8 @@ def _names_of(kb: KnowledgeBase, adjacency: Adjacency) -> _Names:
     return _Names(
         tuple(names),
         MappingProxyType(idf),
-        MappingProxyType({t: frozenset(i) for t, i in by_stem.items()}),
+        # Each stem's names in the order a set of them gives, each index one object.
+        MappingProxyType({t: tuple(indexes[i] for i in frozenset(held)) for t, held in by_stem.items()}),
         MappingProxyType({t: tuple(v) for t, v in by_start.items()}),
         MappingProxyType(groups),
     )
@@ -535,7 +547,7 @@ def guide(
     tensions: list[Tension] = []
     in_answer: dict[str, None] = {}
     for t in chosen:
-        linked = [(cid, s) for cid, s in adjacency[t.concept.id] if cid in prepared.tensions]
+        linked = [(cid, s) for cid, s in _pairs(adjacency[t.concept.id]) if cid in prepared.tensions]
         linked_ids = [cid for cid, _ in linked]
         pole_steps = [
             s
