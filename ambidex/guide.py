@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ambidex.model import (
     TENSION_TYPES,
@@ -81,7 +81,7 @@ COMMON_SHARE = 0.15
 MIN_COMMON = 3
 MAX_NAMED = 10
 # How many words' coverage of the names is kept per knowledge base.
-WORD_CACHE = 1024
+WORD_CACHE = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,28 +415,31 @@ def _same_word(a: str, b: str) -> bool:
     return len(short) >= MIN_STEM and len(long) - len(short) <= MAX_SUFFIX and long.startswith(short)
 
 
-# What one word covers of the tensions' names: per tension (in the order the word first
-# covers one of its names), each name it covers as (the name's index, the stems covered as
-# found for each of the word's variants, the share of the name they make up); the indexes of
-# all those names; and the tensions it names most fully, as (tension id, share), at most
-# MAX_NAMED of them, most fully named first. The stems are kept as found (and never changed)
-# so that a name several words cover sums its stems' weights in the order it always has.
-_Cover = tuple[
-    Mapping[str, tuple[tuple[int, tuple[AbstractSet[str], ...], float], ...]],
-    frozenset[int],
-    tuple[tuple[str, float], ...],
-]
+class _Cover(NamedTuple):
+    """What one word (or a word of the vocabulary that means the same) covers of the tensions'
+    names: the names' indexes, in the order the word first covers them, with the share of each
+    name the word covers; the tensions it names most fully, at most MAX_NAMED of them, most
+    fully named first; and per variant of the word, per stem, the stems of the names that are
+    forms of it (from which the stems the word covers of any one name can be found again)."""
+
+    names: tuple[int, ...]
+    shares: tuple[float, ...]
+    top: tuple[tuple[str, float], ...]
+    forms: tuple[tuple[tuple[str, ...], ...], ...]
 
 
 def _cover(index: _Names, word: str) -> _Cover:
-    """What `word` (or a word of the vocabulary that means the same) covers of the names."""
+    """What `word` covers of the names."""
     key = name_key(word)
-    parts: dict[int, list[AbstractSet[str]]] = {}
+    parts: dict[int, list[set[str]]] = {}
+    variants: list[tuple[tuple[str, ...], ...]] = []
     for variant in index.groups.get(key, (key,)) if key else ():
         found: dict[int, set[str]] | None = None
+        stem_forms: list[tuple[str, ...]] = []
         for stem in variant.split():
             forms = [n for n in index.by_start.get(stem[:MIN_STEM], ()) if _same_word(stem, n)]
             forms += [stem] if stem in index.by_stem and stem not in forms else []
+            stem_forms.append(tuple(forms))
             holding: dict[int, set[str]] = {}
             for n in forms:
                 for i in index.by_stem[n]:
@@ -445,22 +448,38 @@ def _cover(index: _Names, word: str) -> _Cover:
                 found = holding
             else:
                 found = {i: found[i] | holding[i] for i in found.keys() & holding.keys()}
+        variants.append(tuple(stem_forms))
         for i, stems in (found or {}).items():
             parts.setdefault(i, []).append(stems)
-    by_tension: dict[str, list[tuple[int, tuple[AbstractSet[str], ...], float]]] = {}
+    shares = [_share(index, index.names[i][2], found_stems) for i, found_stems in parts.items()]
     best: dict[str, float] = {}
-    for i, found_stems in parts.items():
-        tid, _, total = index.names[i]
-        share = _share(index, total, found_stems)
-        by_tension.setdefault(tid, []).append((i, tuple(found_stems), share))
+    for i, share in zip(parts, shares, strict=True):
+        tid = index.names[i][0]
         if share > best.get(tid, 0.0):
             best[tid] = share
     top = heapq.nsmallest(MAX_NAMED, best.items(), key=lambda pair: (-pair[1], pair[0]))
-    return (
-        MappingProxyType({tid: tuple(held) for tid, held in by_tension.items()}),
-        frozenset(parts),
-        tuple(top),
-    )
+    return _Cover(tuple(parts), tuple(shares), tuple(top), tuple(variants))
+
+
+def _found(index: _Names, cover: _Cover, i: int) -> list[set[str]]:
+    """The stems of name `i` that the word of `cover` covers, per variant of the word, found
+    as `_cover` finds them (the same sets, built the same way)."""
+    stems = index.names[i][1]
+    found: list[set[str]] = []
+    for variant in cover.forms:
+        covered: set[str] | None = None
+        for forms in variant:
+            holding = set()
+            for n in forms:
+                if n in stems:
+                    holding.add(n)
+            if not holding:
+                break
+            covered = holding if covered is None else covered | holding
+        else:
+            if covered is not None:
+                found.append(covered)
+    return found
 
 
 def _share(index: _Names, total: float, parts: Iterable[AbstractSet[str]]) -> float:
@@ -484,29 +503,41 @@ def _named(kb: KnowledgeBase, words: Iterable[str]) -> dict[str, tuple[float, tu
     # among that word's most fully named tensions if it is among the words' MAX_NAMED.
     seen: set[int] = set()
     shared: set[int] = set()
-    for _, held, _ in covers:
-        shared |= seen.intersection(held)
-        seen |= held
+    for cover in covers:
+        shared.update(seen.intersection(cover.names))
+        seen.update(cover.names)
     best: dict[str, tuple[float, tuple[str, ...]]] = {}
-    for word, (_, _, top) in zip(words, covers, strict=True):
-        for tid, share in top:
+    for word, cover in zip(words, covers, strict=True):
+        for tid, share in cover.top:
             if share > best.get(tid, (0.0, ()))[0]:
                 best[tid] = (share, (word,))
-    for tid in dict.fromkeys(index.names[i][0] for i in sorted(shared)):
-        names: dict[int, tuple[list[AbstractSet[str]], list[str], float]] = {}
-        for word, (by_tension, _, _) in zip(words, covers, strict=True):
-            for i, found, share in by_tension.get(tid, ()):
+    if not shared:
+        return dict(heapq.nsmallest(MAX_NAMED, best.items(), key=lambda pair: (-pair[1][0], pair[0])))
+    affected = {index.names[i][0] for i in shared}
+    # Per word, the names it covers of the tensions a shared name belongs to, in its order.
+    held: list[dict[str, list[tuple[int, float]]]] = []
+    for cover in covers:
+        mine: dict[str, list[tuple[int, float]]] = {}
+        for i, share in zip(cover.names, cover.shares, strict=True):
+            tid = index.names[i][0]
+            if tid in affected:
+                mine.setdefault(tid, []).append((i, share))
+        held.append(mine)
+    for tid in affected:
+        names: dict[int, tuple[list[int], float]] = {}
+        for k, mine in enumerate(held):
+            for i, share in mine.get(tid, ()):
                 if i in names:
-                    names[i][0].extend(found)
-                    names[i][1].append(word)
+                    names[i][0].append(k)
                 else:
-                    names[i] = ([*found], [word], share)
+                    names[i] = ([k], share)
         tension_best: tuple[float, tuple[str, ...]] = (0.0, ())
-        for i, (parts, by, share) in names.items():
+        for i, (by, share) in names.items():
             if len(by) > 1:
+                parts = [stems for k in by for stems in _found(index, covers[k], i)]
                 share = _share(index, index.names[i][2], parts)
             if share > tension_best[0]:
-                tension_best = (share, tuple(by))
+                tension_best = (share, tuple(words[k] for k in by))
         if tension_best[0] > 0.0:
             best[tid] = tension_best
     return dict(heapq.nsmallest(MAX_NAMED, best.items(), key=lambda pair: (-pair[1][0], pair[0])))
