@@ -187,43 +187,42 @@ def _pairs(flat: tuple[str | Step, ...]) -> Iterator[tuple[str, Step]]:
 
 
 class _Reached:
-    """Each concept reached from the seeds, with its summed weight; its `Item` (the path from
-    the seed that gave it the most) is made when asked for."""
+    """Each concept reached from the seeds, as [its summed weight, the most one seed gave it,
+    that seed's position]; its `Item` (with the path from that seed) is made when asked for."""
 
-    __slots__ = ("_best", "_concepts", "_items", "_own_words", "_parents", "_seeds", "weight")
+    __slots__ = ("_concepts", "_items", "_own_words", "_parents", "_seeds", "weights")
 
     def __init__(
         self,
         concepts: Mapping[str, Concept],
         seeds: Sequence[Seed],
-        weight: dict[str, float],
-        best: dict[str, tuple[float, int]],
-        parents: list[dict[str, tuple[str, Step] | None]],
+        weights: dict[str, list[Any]],
+        parents: list[dict[str, Step | None]],
     ) -> None:
         self._concepts = concepts
         self._seeds = seeds
-        self.weight = weight
-        self._best = best
+        self.weights = weights
         self._parents = parents
         self._own_words = {s.id: s.words for s in seeds}
         self._items: dict[str, Item] = {}
 
     def __contains__(self, cid: object) -> bool:
-        return cid in self.weight
+        return cid in self.weights
 
     def get(self, cid: str) -> Item | None:
         item = self._items.get(cid)
-        if item is None and cid in self.weight:
-            _, k = self._best[cid]
+        if item is None and cid in self.weights:
+            weight, _, k = self.weights[cid]
             parent = self._parents[k]
             path: list[Step] = []
-            at = parent[cid]
-            while at is not None:
-                path.append(at[1])
-                at = parent[at[0]]
+            at, step = cid, parent[cid]
+            while step is not None:
+                path.append(step)
+                at = step.source if step.target == at else step.target
+                step = parent[at]
             seed = self._seeds[k]
             words = self._own_words.get(cid, () if path else seed.words)
-            item = Item(self._concepts[cid], self.weight[cid], words, seed.id, tuple(reversed(path)))
+            item = Item(self._concepts[cid], weight, words, seed.id, tuple(reversed(path)))
             self._items[cid] = item
         return item
 
@@ -235,7 +234,7 @@ class _Reached:
 
     def __setitem__(self, cid: str, item: Item) -> None:
         self._items[cid] = item
-        self.weight[cid] = item.weight
+        self.weights[cid] = [item.weight, item.weight, -1]
 
 
 def _spread(prepared: _Prepared, seeds: Sequence[Seed]) -> _Reached:
@@ -243,11 +242,11 @@ def _spread(prepared: _Prepared, seeds: Sequence[Seed]) -> _Reached:
     from the seed that gave it the most."""
     adjacency = prepared.adjacency
     tensions = prepared.tensions
-    weight: dict[str, float] = {}
-    best: dict[str, tuple[float, int]] = {}
-    parents: list[dict[str, tuple[str, Step] | None]] = []
+    weights: dict[str, list[Any]] = {}
+    parents: list[dict[str, Step | None]] = []
     for k, seed in enumerate(seeds):
-        parent: dict[str, tuple[str, Step] | None] = {}
+        # Each concept reached, with the edge it was first reached by.
+        parent: dict[str, Step | None] = {}
         parents.append(parent)
         if seed.id not in adjacency:
             continue
@@ -255,11 +254,12 @@ def _spread(prepared: _Prepared, seeds: Sequence[Seed]) -> _Reached:
         frontier = [seed.id]
         levels = [frontier]
         for _ in range(MAX_STEPS):
-            nxt = []
+            nxt: list[str] = []
             for cid in frontier:
-                for other, step in _pairs(adjacency[cid]):
+                pairs: Iterator[Any] = iter(adjacency[cid])  # see `_pairs`
+                for other, edge in zip(pairs, pairs, strict=True):
                     if other not in parent:
-                        parent[other] = (cid, step)
+                        parent[other] = edge
                         nxt.append(other)
             levels.append(nxt)
             frontier = nxt
@@ -274,15 +274,19 @@ def _spread(prepared: _Prepared, seeds: Sequence[Seed]) -> _Reached:
                 if depth == 0:
                     w = own_w
                 elif depth == 1:
-                    at = parent[cid]
-                    w = own_w if at is not None and at[1].relation is RelationType.POLE_OF else far_w
+                    step = parent[cid]
+                    w = own_w if step is not None and step.relation is RelationType.POLE_OF else far_w
                 else:
                     w = far_w
-                weight[cid] = weight.get(cid, 0.0) + w
-                held = best.get(cid)
-                if held is None or w > held[0]:
-                    best[cid] = (w, k)
-    return _Reached(prepared.concepts, seeds, weight, best, parents)
+                held = weights.get(cid)
+                if held is None:
+                    weights[cid] = [w, w, k]
+                else:
+                    held[0] += w
+                    if w > held[1]:
+                        held[1] = w
+                        held[2] = k
+    return _Reached(prepared.concepts, seeds, weights, parents)
 
 
 def _linked(
@@ -367,7 +371,7 @@ class _Prepared:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.concepts = kb.concepts
-        self.adjacency: Adjacency = MappingProxyType(_adjacency(kb))
+        self.adjacency: Adjacency = _adjacency(kb)
         self.tensions = frozenset(cid for cid, c in kb.concepts.items() if c.type in TENSION_TYPES)
         self.names = _names_of(kb, self.adjacency)
         # What each word covers of the names, for the words most recently asked about.
@@ -571,7 +575,7 @@ def guide(
         assert via is not None and step is not None
         return Item(kb.concepts[cid], 0.0, (), via.seed, (*via.path, step))
 
-    candidates = sorted((-w, cid) for cid, w in reached.weight.items() if cid in prepared.tensions)
+    candidates = sorted((-w[0], cid) for cid, w in reached.weights.items() if cid in prepared.tensions)
     top = -candidates[0][0] if candidates else 0.0
     chosen = [reached[cid] for w, cid in candidates[:limit] if -w >= TENSION_SHARE * top]
 
