@@ -367,17 +367,27 @@ class _Prepared:
     """What the guide works out once per knowledge base: the graph's edges at each concept,
     the ids of the tensions and the names of the tensions."""
 
-    __slots__ = ("adjacency", "concepts", "cover", "names", "tensions")
+    __slots__ = ("adjacency", "concepts", "cover", "designs", "names", "tensions")
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.concepts = kb.concepts
         self.adjacency: Adjacency = _adjacency(kb)
         self.tensions = frozenset(cid for cid, c in kb.concepts.items() if c.type in TENSION_TYPES)
         self.names = _names_of(kb, self.adjacency)
+        # The strongest design of each reference that names one.
+        self.designs: Mapping[str, int] = {
+            key: best
+            for key, ref in kb.references.items()
+            if (best := max((DESIGN_STRENGTH.get(d, 0) for d in ref.designs), default=0))
+        }
         # What each word covers of the names, for the words most recently asked about.
         self.cover: Callable[[str], _Cover] = functools.lru_cache(maxsize=WORD_CACHE)(
             functools.partial(_cover, self.names)
         )
+
+    def strength(self, citations: Iterable[Citation]) -> int:
+        """As `strength`: the strongest design among the cited references."""
+        return max((self.designs.get(c.key, 0) for c in citations), default=0)
 
 
 _PREPARED: dict[int, tuple[weakref.ref[KnowledgeBase], _Prepared]] = {}
@@ -570,12 +580,14 @@ def guide(
 
     def item(cid: str, via: Item | None = None, step: Step | None = None) -> Item:
         """The concept as reached from the seeds, or (not reached) through `step` from `via`."""
-        if cid in reached:
-            return reached[cid]
+        found = reached.get(cid)
+        if found is not None:
+            return found
         assert via is not None and step is not None
         return Item(kb.concepts[cid], 0.0, (), via.seed, (*via.path, step))
 
-    candidates = sorted((-w[0], cid) for cid, w in reached.weights.items() if cid in prepared.tensions)
+    weights = reached.weights
+    candidates = sorted((-weights[cid][0], cid) for cid in prepared.tensions.intersection(weights))
     top = -candidates[0][0] if candidates else 0.0
     chosen = [reached[cid] for w, cid in candidates[:limit] if -w >= TENSION_SHARE * top]
 
@@ -642,7 +654,7 @@ def guide(
         in_answer.update(dict.fromkeys(i.concept.id for i in group))
     matched = tuple(reached[s.id] for s in seeds if s.id in reached)
     evidence = [(kb.concepts[c], e) for c in in_answer for e in kb.concepts[c].evidence]
-    evidence.sort(key=lambda pair: -strength(kb, pair[1].citations))
+    evidence.sort(key=lambda pair: -prepared.strength(pair[1].citations))
     return Guide(
         matched=matched,
         tensions=tuple(tensions),
