@@ -271,13 +271,13 @@ def _spread(prepared: _Prepared, seeds: Sequence[Seed]) -> _Reached:
             own_w = decayed / 1.0
             far_w = decayed / share
             for cid in level:
-                if depth == 0:
-                    w = own_w
+                if depth > 1:
+                    w = far_w
                 elif depth == 1:
                     step = parent[cid]
                     w = own_w if step is not None and step.relation is RelationType.POLE_OF else far_w
                 else:
-                    w = far_w
+                    w = own_w
                 held = weights.get(cid)
                 if held is None:
                     weights[cid] = [w, w, k]
@@ -431,12 +431,13 @@ def _same_word(a: str, b: str) -> bool:
 
 class _Cover(NamedTuple):
     """What one word (or a word of the vocabulary that means the same) covers of the tensions'
-    names: the names' indexes, in the order the word first covers them, with the share of each
-    name the word covers; the tensions it names most fully, at most MAX_NAMED of them, most
+    names: the names' indexes, in the order the word first covers them, with the tension and
+    the share of each name the word covers; the tensions it names most fully, at most MAX_NAMED of them, most
     fully named first; and per variant of the word, per stem, the stems of the names that are
     forms of it (from which the stems the word covers of any one name can be found again)."""
 
     names: tuple[int, ...]
+    tensions: tuple[str, ...]
     shares: tuple[float, ...]
     top: tuple[tuple[str, float], ...]
     forms: tuple[tuple[tuple[str, ...], ...], ...]
@@ -472,7 +473,8 @@ def _cover(index: _Names, word: str) -> _Cover:
         if share > best.get(tid, 0.0):
             best[tid] = share
     top = heapq.nsmallest(MAX_NAMED, best.items(), key=lambda pair: (-pair[1], pair[0]))
-    return _Cover(tuple(parts), tuple(shares), tuple(top), tuple(variants))
+    tensions = tuple(index.names[i][0] for i in parts)
+    return _Cover(tuple(parts), tensions, tuple(shares), tuple(top), tuple(variants))
 
 
 def _found(index: _Names, cover: _Cover, i: int) -> list[set[str]]:
@@ -532,8 +534,7 @@ def _named(kb: KnowledgeBase, words: Iterable[str]) -> dict[str, tuple[float, tu
     held: list[dict[str, list[tuple[int, float]]]] = []
     for cover in covers:
         mine: dict[str, list[tuple[int, float]]] = {}
-        for i, share in zip(cover.names, cover.shares, strict=True):
-            tid = index.names[i][0]
+        for i, tid, share in zip(cover.names, cover.tensions, cover.shares, strict=True):
             if tid in affected:
                 mine.setdefault(tid, []).append((i, share))
         held.append(mine)
