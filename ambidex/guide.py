@@ -18,13 +18,16 @@ into the answer; the evidence is ordered by the strength of the designs behind i
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
+import threading
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ambidex.model import (
     TENSION_TYPES,
@@ -77,6 +80,8 @@ MAX_SUFFIX = 3
 COMMON_SHARE = 0.15
 MIN_COMMON = 3
 MAX_NAMED = 10
+# How many words' coverage of the names is kept per knowledge base.
+WORD_CACHE = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,49 +160,142 @@ def _edges(kb: KnowledgeBase, concept_id: str) -> Iterable[Step]:
         yield Step(edge.source, edge.type, concept_id, edge.citations)
 
 
-def _spread(kb: KnowledgeBase, seeds: Sequence[Seed]) -> dict[str, Item]:
+# The edges at each concept, walked either way, in one flat tuple: the concept at the other
+# end of the first edge, that edge, the concept at the other end of the second, and so on
+# (see `_pairs`).
+Adjacency = Mapping[str, tuple[str | Step, ...]]
+
+
+def _adjacency(kb: KnowledgeBase) -> dict[str, tuple[str | Step, ...]]:
+    """Every concept's edges, in the order `_edges` walks them; an edge seen from both of its
+    ends is one `Step`."""
+    steps: dict[tuple[str, RelationType, str, tuple[Citation, ...]], Step] = {}
+    adjacency: dict[str, tuple[str | Step, ...]] = {}
+    for cid in kb.concepts:
+        flat: list[str | Step] = []
+        for step in _edges(kb, cid):
+            step = steps.setdefault((step.source, step.relation, step.target, step.citations), step)
+            flat += (step.target if step.source == cid else step.source, step)
+        adjacency[cid] = tuple(flat)
+    return adjacency
+
+
+def _pairs(flat: tuple[str | Step, ...]) -> Iterator[tuple[str, Step]]:
+    """The (other concept, edge) pairs of a concept's flat adjacency."""
+    pairs = iter(flat)
+    return zip(pairs, pairs, strict=True)  # type: ignore[arg-type]
+
+
+class _Reached:
+    """Each concept reached from the seeds, as [its summed weight, the most one seed gave it,
+    that seed's position]; its `Item` (with the path from that seed) is made when asked for."""
+
+    __slots__ = ("_concepts", "_items", "_own_words", "_parents", "_seeds", "weights")
+
+    def __init__(
+        self,
+        concepts: Mapping[str, Concept],
+        seeds: Sequence[Seed],
+        weights: dict[str, list[Any]],
+        parents: list[dict[str, Step | None]],
+    ) -> None:
+        self._concepts = concepts
+        self._seeds = seeds
+        self.weights = weights
+        self._parents = parents
+        self._own_words = {s.id: s.words for s in seeds}
+        self._items: dict[str, Item] = {}
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self.weights
+
+    def get(self, cid: str) -> Item | None:
+        item = self._items.get(cid)
+        if item is None and cid in self.weights:
+            weight, _, k = self.weights[cid]
+            parent = self._parents[k]
+            path: list[Step] = []
+            at, step = cid, parent[cid]
+            while step is not None:
+                path.append(step)
+                at = step.source if step.target == at else step.target
+                step = parent[at]
+            seed = self._seeds[k]
+            words = self._own_words.get(cid, () if path else seed.words)
+            item = Item(self._concepts[cid], weight, words, seed.id, tuple(reversed(path)))
+            self._items[cid] = item
+        return item
+
+    def __getitem__(self, cid: str) -> Item:
+        item = self.get(cid)
+        if item is None:
+            raise KeyError(cid)
+        return item
+
+    def __setitem__(self, cid: str, item: Item) -> None:
+        self._items[cid] = item
+        self.weights[cid] = [item.weight, item.weight, -1]
+
+
+def _spread(prepared: _Prepared, seeds: Sequence[Seed]) -> _Reached:
     """Each concept reached from a seed within MAX_STEPS, with its summed weight and the path
     from the seed that gave it the most."""
-    weight: dict[str, float] = {}
-    best: dict[str, Item] = {}
-    for seed in seeds:
-        if seed.id not in kb.concepts:
+    adjacency = prepared.adjacency
+    tensions = prepared.tensions
+    weights: dict[str, list[Any]] = {}
+    parents: list[dict[str, Step | None]] = []
+    for k, seed in enumerate(seeds):
+        # Each concept reached, with the edge it was first reached by.
+        parent: dict[str, Step | None] = {}
+        parents.append(parent)
+        if seed.id not in adjacency:
             continue
-        reached: dict[str, tuple[Step, ...]] = {seed.id: ()}
+        parent[seed.id] = None
         frontier = [seed.id]
+        levels = [frontier]
         for _ in range(MAX_STEPS):
-            nxt = []
+            nxt: list[str] = []
             for cid in frontier:
-                for step in _edges(kb, cid):
-                    other = step.target if step.source == cid else step.source
-                    if other not in reached:
-                        reached[other] = (*reached[cid], step)
+                pairs: Iterator[Any] = iter(adjacency[cid])  # see `_pairs`
+                for other, edge in zip(pairs, pairs, strict=True):
+                    if other not in parent:
+                        parent[other] = edge
                         nxt.append(other)
+            levels.append(nxt)
             frontier = nxt
         # A seed near many tensions says little about which one is at play; but a pole is one
         # half of its dilemma, and the two pass their weight on to each other undivided.
-        share = sum(kb.concepts[c].type in TENSION_TYPES for c in reached) ** 0.5 or 1.0
-        for cid, path in reached.items():
-            own = not path or (len(path) == 1 and path[0].relation is RelationType.POLE_OF)
-            w = seed.score * DECAY ** len(path) / (1.0 if own else share)
-            weight[cid] = weight.get(cid, 0.0) + w
-            if cid not in best or w > best[cid].weight:
-                words = seed.words if not path else ()
-                best[cid] = Item(kb.concepts[cid], w, words, seed.id, path)
-    own_words = {s.id: s.words for s in seeds}
-    return {
-        cid: Item(item.concept, weight[cid], own_words.get(cid, item.words), item.seed, item.path)
-        for cid, item in best.items()
-    }
+        share = len(tensions.intersection(parent)) ** 0.5 or 1.0
+        for depth, level in enumerate(levels):
+            decayed = seed.score * DECAY**depth
+            own_w = decayed / 1.0
+            far_w = decayed / share
+            for cid in level:
+                if depth > 1:
+                    w = far_w
+                elif depth == 1:
+                    step = parent[cid]
+                    w = own_w if step is not None and step.relation is RelationType.POLE_OF else far_w
+                else:
+                    w = own_w
+                held = weights.get(cid)
+                if held is None:
+                    weights[cid] = [w, w, k]
+                else:
+                    held[0] += w
+                    if w > held[1]:
+                        held[1] = w
+                        held[2] = k
+    return _Reached(prepared.concepts, seeds, weights, parents)
 
 
 def _linked(
-    kb: KnowledgeBase, concept_id: str, relations: frozenset[RelationType], inbound: bool
+    adjacency: Adjacency, concept_id: str, relations: frozenset[RelationType], inbound: bool
 ) -> list[Step]:
     """Edges of the given types into (inbound) or out of a concept."""
     return [
         s
-        for s in _edges(kb, concept_id)
+        for _, s in _pairs(adjacency[concept_id])
         if s.relation in relations and (s.target == concept_id if inbound else s.source == concept_id)
     ]
 
@@ -211,24 +309,20 @@ class _Names:
 
     names: tuple[tuple[str, frozenset[str], float], ...]
     idf: Mapping[str, float]
-    by_stem: Mapping[str, frozenset[int]]
+    by_stem: Mapping[str, tuple[int, ...]]
     by_start: Mapping[str, tuple[str, ...]]
     groups: Mapping[str, tuple[str, ...]]
 
 
-_NAMES: dict[int, tuple[weakref.ref[KnowledgeBase], _Names]] = {}
-
-
-def _names(kb: KnowledgeBase) -> _Names:
-    """The names of `kb`'s tensions, worked out once per knowledge base."""
-    cached = _NAMES.get(id(kb))
-    if cached is not None and cached[0]() is kb:
-        return cached[1]
+def _names_of(kb: KnowledgeBase, adjacency: Adjacency) -> _Names:
+    """The names of `kb`'s tensions."""
     own: dict[str, list[frozenset[str]]] = {}
     df: dict[str, int] = {}
+    # One copy of each stem, however many names hold it.
+    one: dict[str, str] = {}
     for cid, concept in kb.concepts.items():
         keys = dict.fromkeys(name_key(n) for n in (concept.title, *(a.name for a in concept.aliases)))
-        own[cid] = [frozenset(k.split()) for k in keys if k]
+        own[cid] = [frozenset(one.setdefault(t, t) for t in k.split()) for k in keys if k]
         for stem in frozenset().union(*own[cid]):
             df[stem] = df.get(stem, 0) + 1
     idf = {stem: math.log((len(kb.concepts) + 1) / n) for stem, n in df.items()}
@@ -238,8 +332,8 @@ def _names(kb: KnowledgeBase) -> _Names:
         if concept.type not in TENSION_TYPES:
             continue
         named = [cid]
-        named += [s.source for s in _linked(kb, cid, frozenset({RelationType.POLE_OF}), True)]
-        named += [s.target for s in _linked(kb, cid, frozenset({RelationType.OPPOSES}), False)]
+        named += [s.source for s in _linked(adjacency, cid, frozenset({RelationType.POLE_OF}), True)]
+        named += [s.target for s in _linked(adjacency, cid, frozenset({RelationType.OPPOSES}), False)]
         for stems in dict.fromkeys(n for c in named for n in own[c]):
             for stem in stems:
                 by_stem.setdefault(stem, set()).add(len(names))
@@ -253,22 +347,78 @@ def _names(kb: KnowledgeBase) -> _Names:
     for stem in by_stem:
         if len(stem) >= MIN_STEM:
             by_start.setdefault(stem[:MIN_STEM], []).append(stem)
+    indexes = list(range(len(names)))
     groups: dict[str, tuple[str, ...]] = {}
     for group in kb.vocabulary:
         members = tuple(dict.fromkeys(k for k in map(name_key, group) if k))
         for k in members:
             groups.setdefault(k, members)
-    result = _Names(
+    return _Names(
         tuple(names),
         MappingProxyType(idf),
-        MappingProxyType({t: frozenset(i) for t, i in by_stem.items()}),
+        # Each stem's names in the order a set of them gives, each index one object.
+        MappingProxyType({t: tuple(indexes[i] for i in frozenset(held)) for t, held in by_stem.items()}),
         MappingProxyType({t: tuple(v) for t, v in by_start.items()}),
         MappingProxyType(groups),
     )
-    if len(_NAMES) >= 8:
-        _NAMES.clear()
-    _NAMES[id(kb)] = (weakref.ref(kb), result)
-    return result
+
+
+class _Prepared:
+    """What the guide works out once per knowledge base: the graph's edges at each concept,
+    the ids of the tensions and the names of the tensions."""
+
+    __slots__ = ("adjacency", "concepts", "cover", "designs", "names", "tensions")
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.concepts = kb.concepts
+        self.adjacency: Adjacency = _adjacency(kb)
+        self.tensions = frozenset(cid for cid, c in kb.concepts.items() if c.type in TENSION_TYPES)
+        self.names = _names_of(kb, self.adjacency)
+        # The strongest design of each reference that names one.
+        self.designs: Mapping[str, int] = {
+            key: best
+            for key, ref in kb.references.items()
+            if (best := max((DESIGN_STRENGTH.get(d, 0) for d in ref.designs), default=0))
+        }
+        # What each word covers of the names, for the words most recently asked about.
+        self.cover: Callable[[str], _Cover] = functools.lru_cache(maxsize=WORD_CACHE)(
+            functools.partial(_cover, self.names)
+        )
+
+    def strength(self, citations: Iterable[Citation]) -> int:
+        """As `strength`: the strongest design among the cited references."""
+        return max((self.designs.get(c.key, 0) for c in citations), default=0)
+
+
+_PREPARED: dict[int, tuple[weakref.ref[KnowledgeBase], _Prepared]] = {}
+_PREPARING = threading.Lock()
+
+
+def _prepared(kb: KnowledgeBase) -> _Prepared:
+    """What the guide needs of `kb`, worked out once per knowledge base."""
+    cached = _PREPARED.get(id(kb))
+    if cached is not None and cached[0]() is kb:
+        return cached[1]
+    with _PREPARING:
+        cached = _PREPARED.get(id(kb))
+        if cached is not None and cached[0]() is kb:
+            return cached[1]
+        result = _Prepared(kb)
+        if len(_PREPARED) >= 8:
+            _PREPARED.clear()
+        _PREPARED[id(kb)] = (weakref.ref(kb), result)
+        return result
+
+
+def prepare(kb: KnowledgeBase) -> None:
+    """Work out now what the guide needs of `kb` (it is otherwise worked out on its first
+    use), so that no request waits for it."""
+    _prepared(kb)
+
+
+def _names(kb: KnowledgeBase) -> _Names:
+    """The names of `kb`'s tensions, worked out once per knowledge base."""
+    return _prepared(kb).names
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -279,37 +429,132 @@ def _same_word(a: str, b: str) -> bool:
     return len(short) >= MIN_STEM and len(long) - len(short) <= MAX_SUFFIX and long.startswith(short)
 
 
+class _Cover(NamedTuple):
+    """What one word (or a word of the vocabulary that means the same) covers of the tensions'
+    names: the names' indexes, in the order the word first covers them, with the tension and
+    the share of each name the word covers; the tensions it names most fully, at most MAX_NAMED of them, most
+    fully named first; and per variant of the word, per stem, the stems of the names that are
+    forms of it (from which the stems the word covers of any one name can be found again)."""
+
+    names: tuple[int, ...]
+    tensions: tuple[str, ...]
+    shares: tuple[float, ...]
+    top: tuple[tuple[str, float], ...]
+    forms: tuple[tuple[tuple[str, ...], ...], ...]
+
+
+def _cover(index: _Names, word: str) -> _Cover:
+    """What `word` covers of the names."""
+    key = name_key(word)
+    parts: dict[int, list[set[str]]] = {}
+    variants: list[tuple[tuple[str, ...], ...]] = []
+    for variant in index.groups.get(key, (key,)) if key else ():
+        found: dict[int, set[str]] | None = None
+        stem_forms: list[tuple[str, ...]] = []
+        for stem in variant.split():
+            forms = [n for n in index.by_start.get(stem[:MIN_STEM], ()) if _same_word(stem, n)]
+            forms += [stem] if stem in index.by_stem and stem not in forms else []
+            stem_forms.append(tuple(forms))
+            holding: dict[int, set[str]] = {}
+            for n in forms:
+                for i in index.by_stem[n]:
+                    holding.setdefault(i, set()).add(n)
+            if found is None:
+                found = holding
+            else:
+                found = {i: found[i] | holding[i] for i in found.keys() & holding.keys()}
+        variants.append(tuple(stem_forms))
+        for i, stems in (found or {}).items():
+            parts.setdefault(i, []).append(stems)
+    shares = [_share(index, index.names[i][2], found_stems) for i, found_stems in parts.items()]
+    best: dict[str, float] = {}
+    for i, share in zip(parts, shares, strict=True):
+        tid = index.names[i][0]
+        if share > best.get(tid, 0.0):
+            best[tid] = share
+    top = heapq.nsmallest(MAX_NAMED, best.items(), key=lambda pair: (-pair[1], pair[0]))
+    tensions = tuple(index.names[i][0] for i in parts)
+    return _Cover(tuple(parts), tensions, tuple(shares), tuple(top), tuple(variants))
+
+
+def _found(index: _Names, cover: _Cover, i: int) -> list[set[str]]:
+    """The stems of name `i` that the word of `cover` covers, per variant of the word, found
+    as `_cover` finds them (the same sets, built the same way)."""
+    stems = index.names[i][1]
+    found: list[set[str]] = []
+    for variant in cover.forms:
+        covered: set[str] | None = None
+        for forms in variant:
+            holding = set()
+            for n in forms:
+                if n in stems:
+                    holding.add(n)
+            if not holding:
+                break
+            covered = holding if covered is None else covered | holding
+        else:
+            if covered is not None:
+                found.append(covered)
+    return found
+
+
+def _share(index: _Names, total: float, parts: Iterable[AbstractSet[str]]) -> float:
+    """The share of a name of summed weight `total` that the stems found cover."""
+    stems: set[str] = set()
+    for found in parts:
+        stems.update(found)
+    return sum(index.idf[n] for n in stems) / total if total else 0.0
+
+
 def _named(kb: KnowledgeBase, words: Iterable[str]) -> dict[str, tuple[float, tuple[str, ...]]]:
     """The tensions the words name: per tension, the largest share of one of its names (or
     of a pole's) that the words (or words of the vocabulary that mean the same) cover, each
     stem of the name weighted by how rare it is, and the words that cover it."""
-    index = _names(kb)
-    covered: dict[int, set[str]] = {}
-    used: dict[int, dict[str, None]] = {}
-    for word in dict.fromkeys(words):
-        key = name_key(word)
-        for variant in index.groups.get(key, (key,)) if key else ():
-            found: dict[int, set[str]] | None = None
-            for stem in variant.split():
-                forms = [n for n in index.by_start.get(stem[:MIN_STEM], ()) if _same_word(stem, n)]
-                forms += [stem] if stem in index.by_stem and stem not in forms else []
-                holding: dict[int, set[str]] = {}
-                for n in forms:
-                    for i in index.by_stem[n]:
-                        holding.setdefault(i, set()).add(n)
-                if found is None:
-                    found = holding
-                else:
-                    found = {i: found[i] | holding[i] for i in found.keys() & holding.keys()}
-            for i, stems in (found or {}).items():
-                covered.setdefault(i, set()).update(stems)
-                used.setdefault(i, {})[word] = None
+    prepared = _prepared(kb)
+    index = prepared.names
+    words = list(dict.fromkeys(words))
+    covers = [prepared.cover(word) for word in words]
+    # A name two words cover has a share of its own; the tensions of such names are worked out
+    # name by name below. Any other tension is named most fully by one word alone, and is then
+    # among that word's most fully named tensions if it is among the words' MAX_NAMED.
+    seen: set[int] = set()
+    shared: set[int] = set()
+    for cover in covers:
+        shared.update(seen.intersection(cover.names))
+        seen.update(cover.names)
     best: dict[str, tuple[float, tuple[str, ...]]] = {}
-    for i, stems in covered.items():
-        tid, _, total = index.names[i]
-        share = sum(index.idf[n] for n in stems) / total if total else 0.0
-        if share > best.get(tid, (0.0, ()))[0]:
-            best[tid] = (share, tuple(used[i]))
+    for word, cover in zip(words, covers, strict=True):
+        for tid, share in cover.top:
+            if share > best.get(tid, (0.0, ()))[0]:
+                best[tid] = (share, (word,))
+    if not shared:
+        return dict(heapq.nsmallest(MAX_NAMED, best.items(), key=lambda pair: (-pair[1][0], pair[0])))
+    affected = {index.names[i][0] for i in shared}
+    # Per word, the names it covers of the tensions a shared name belongs to, in its order.
+    held: list[dict[str, list[tuple[int, float]]]] = []
+    for cover in covers:
+        mine: dict[str, list[tuple[int, float]]] = {}
+        for i, tid, share in zip(cover.names, cover.tensions, cover.shares, strict=True):
+            if tid in affected:
+                mine.setdefault(tid, []).append((i, share))
+        held.append(mine)
+    for tid in affected:
+        names: dict[int, tuple[list[int], float]] = {}
+        for k, mine in enumerate(held):
+            for i, share in mine.get(tid, ()):
+                if i in names:
+                    names[i][0].append(k)
+                else:
+                    names[i] = ([k], share)
+        tension_best: tuple[float, tuple[str, ...]] = (0.0, ())
+        for i, (by, share) in names.items():
+            if len(by) > 1:
+                parts = [stems for k in by for stems in _found(index, covers[k], i)]
+                share = _share(index, index.names[i][2], parts)
+            if share > tension_best[0]:
+                tension_best = (share, tuple(words[k] for k in by))
+        if tension_best[0] > 0.0:
+            best[tid] = tension_best
     return dict(heapq.nsmallest(MAX_NAMED, best.items(), key=lambda pair: (-pair[1][0], pair[0])))
 
 
@@ -321,7 +566,9 @@ def guide(
     seeds = seeds_from(matches)
     if concept_id is not None and concept_id in kb.concepts:
         seeds = [Seed(concept_id, 1.0), *(s for s in seeds if s.id != concept_id)]
-    reached = _spread(kb, seeds)
+    prepared = _prepared(kb)
+    adjacency = prepared.adjacency
+    reached = _spread(prepared, seeds)
     # A tension the situation names (or names a pole of) is at play whatever the graph says.
     for tid, (share, named_by) in _named(kb, (w for m in matches for w in m.words)).items():
         gain = NAME_WEIGHT * share
@@ -334,39 +581,34 @@ def guide(
 
     def item(cid: str, via: Item | None = None, step: Step | None = None) -> Item:
         """The concept as reached from the seeds, or (not reached) through `step` from `via`."""
-        if cid in reached:
-            return reached[cid]
+        found = reached.get(cid)
+        if found is not None:
+            return found
         assert via is not None and step is not None
         return Item(kb.concepts[cid], 0.0, (), via.seed, (*via.path, step))
 
-    candidates = sorted(
-        (i for i in reached.values() if i.concept.type in TENSION_TYPES),
-        key=lambda i: (-i.weight, i.concept.id),
-    )
-    top = candidates[0].weight if candidates else 0.0
-    chosen = [i for i in candidates if i.weight >= TENSION_SHARE * top][:limit]
+    weights = reached.weights
+    candidates = sorted((-weights[cid][0], cid) for cid in prepared.tensions.intersection(weights))
+    top = -candidates[0][0] if candidates else 0.0
+    chosen = [reached[cid] for w, cid in candidates[:limit] if -w >= TENSION_SHARE * top]
 
     tensions: list[Tension] = []
     in_answer: dict[str, None] = {}
     for t in chosen:
-        linked = [
-            s
-            for s in _edges(kb, t.concept.id)
-            if kb.concepts[s.target if s.source == t.concept.id else s.source].type in TENSION_TYPES
-        ]
-        linked_ids = [s.target if s.source == t.concept.id else s.source for s in linked]
+        linked = [(cid, s) for cid, s in _pairs(adjacency[t.concept.id]) if cid in prepared.tensions]
+        linked_ids = [cid for cid, _ in linked]
         pole_steps = [
             s
             for tid in [t.concept.id, *linked_ids]
-            for s in _linked(kb, tid, frozenset({RelationType.POLE_OF}), True)
+            for s in _linked(adjacency, tid, frozenset({RelationType.POLE_OF}), True)
         ]
-        pole_steps += _linked(kb, t.concept.id, frozenset({RelationType.OPPOSES}), False)
+        pole_steps += _linked(adjacency, t.concept.id, frozenset({RelationType.OPPOSES}), False)
         poles: dict[str, Item] = {}
         for s in pole_steps:
             pid = s.source if s.relation is RelationType.POLE_OF else s.target
             if pid != t.concept.id and pid not in poles:
                 poles[pid] = item(pid, t, s)
-        related = [item(cid, t, s) for cid, s in zip(linked_ids, linked, strict=True) if cid not in poles]
+        related = [item(cid, t, s) for cid, s in linked if cid not in poles]
         lean = _lean(list(poles.values()), seeds)
         tensions.append(Tension(t, tuple(poles.values()), tuple(dict.fromkeys(related)), lean))
         in_answer.update(dict.fromkeys([t.concept.id, *poles, *linked_ids]))
@@ -382,7 +624,7 @@ def guide(
         core_order += [(r, False) for r in tension.related]
     risks: dict[str, tuple[Item, bool]] = {}
     for core, is_lean in core_order:
-        for s in _linked(kb, core.concept.id, frozenset({RelationType.RISK_OF}), True):
+        for s in _linked(adjacency, core.concept.id, frozenset({RelationType.RISK_OF}), True):
             if s.source not in risks:
                 risks[s.source] = (item(s.source, core, s), is_lean)
     for seed in seeds:
@@ -394,11 +636,11 @@ def guide(
 
     helpers: dict[str, Item] = {}
     for core in [*(c for c, _ in core_order), *risk_items]:
-        for s in _linked(kb, core.concept.id, HELP_RELATIONS, True):
+        for s in _linked(adjacency, core.concept.id, HELP_RELATIONS, True):
             helpers.setdefault(s.source, item(s.source, core, s))
     outcomes: dict[str, Item] = {}
     for core, _ in core_order:
-        for s in _linked(kb, core.concept.id, OUTCOME_RELATIONS, False):
+        for s in _linked(adjacency, core.concept.id, OUTCOME_RELATIONS, False):
             outcomes.setdefault(s.target, item(s.target, core, s))
 
     def ranked(items: Iterable[Item], *types: ConceptType) -> tuple[Item, ...]:
@@ -413,7 +655,7 @@ def guide(
         in_answer.update(dict.fromkeys(i.concept.id for i in group))
     matched = tuple(reached[s.id] for s in seeds if s.id in reached)
     evidence = [(kb.concepts[c], e) for c in in_answer for e in kb.concepts[c].evidence]
-    evidence.sort(key=lambda pair: -strength(kb, pair[1].citations))
+    evidence.sort(key=lambda pair: -prepared.strength(pair[1].citations))
     return Guide(
         matched=matched,
         tensions=tuple(tensions),

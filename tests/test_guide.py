@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ambidex.checks import validate
-from ambidex.guide import Seed, guide, seeds_from
+from ambidex.guide import Seed, guide, prepare, seeds_from
 from api.app import create_app
 from api.settings import Settings
 from tests import sample
@@ -114,6 +114,17 @@ def test_guide_from_a_case_walks_to_the_tension(make_kb: MakeKb) -> None:
     assert ids(g.practices) == ["clear-priorities"]
     assert ids(g.outcomes) == ["customer-value"]
     assert ("customer-churn", "p. 390") in [(c.id, e.citations[0].locator) for c, e in g.evidence]
+
+
+def test_a_prepared_knowledge_base_gives_the_same_guide(make_kb: MakeKb) -> None:
+    kb, _ = validate(make_kb(RIVALRY, base=False))
+    matches = [Seed("competition", 4.0, ("rivals",)), Seed("sales-orientation", 2.0, ("cross-selling",))]
+    lazily = guide(kb, concept_id="laptop-support-call", matches=matches)
+    # A copy of the model is a knowledge base of its own, worked out afresh by `prepare`.
+    again, _ = validate(make_kb(RIVALRY, base=False))
+    prepare(again)
+    prepare(again)
+    assert repr(guide(again, concept_id="laptop-support-call", matches=matches)) == repr(lazily)
 
 
 def test_the_lean_of_a_situation_puts_its_risks_first(make_kb: MakeKb) -> None:
