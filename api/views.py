@@ -13,7 +13,7 @@ from fastapi import Request, Response
 from ambidex.build import Build
 from ambidex.documents import PREFIX, Documents, concept_url, dump, pack, reference_url
 from ambidex.guide import Item as GuideEntry
-from ambidex.guide import answer
+from ambidex.guide import answer, prepare
 from ambidex.model import Concept
 from ambidex.search import SearchResult, normalise_query
 from api import schemas
@@ -129,9 +129,10 @@ class Views:
         self._guide_evidence_json: dict[str, list[bytes]] = {}
 
     def warm(self) -> None:
-        """Render every document before the first request (see `Documents.warm`), and the answers
-        that take no parameters."""
+        """Render every document before the first request (see `Documents.warm`), the answers
+        that take no parameters, and what the guide needs of the knowledge base."""
         self.documents.warm(self.build.cache)
+        prepare(self.build.kb)
         docs = self.documents
         for name, model in (
             ("health", docs.health()),
