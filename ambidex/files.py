@@ -21,7 +21,7 @@ import os
 import stat
 import struct
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -235,6 +235,10 @@ class DiskCache:
     def _path(self, kind: str, key: str, suffix: str) -> Path:
         return self.directory / f"{kind}-{key}.{suffix}"
 
+    def blobs(self, kind: str, key: str) -> BlobFile | None:
+        """The entry as a `BlobFile` (an entry written with `pack_blobs`), or None."""
+        return BlobFile.open(self._path(kind, key, "bin"))
+
     def get(self, kind: str, key: str, suffix: str = "bin") -> bytes | None:
         try:
             return self._path(kind, key, suffix).read_bytes()
@@ -260,16 +264,77 @@ def pack_blobs(blobs: Mapping[str, bytes]) -> bytes:
 
 def unpack_blobs(data: bytes) -> dict[str, bytes] | None:
     """The inverse of `pack_blobs`; None when `data` is not such a file (truncated or foreign)."""
+    table = _blob_table(lambda offset, size: data[offset : offset + size], len(data))
+    if table is None:
+        return None
+    return {name: data[offset : offset + size] for name, (offset, size) in table.items()}
+
+
+def _blob_table(read: Callable[[int, int], bytes], total: int) -> dict[str, tuple[int, int]] | None:
+    """Where each blob of a `pack_blobs` file of `total` bytes lies (offset, size), its start
+    read with `read(offset, size)`; None unless the blobs fill the file exactly."""
     try:
-        (size,) = struct.unpack_from("<Q", data)
-        table = json.loads(data[8 : 8 + size])
-        blobs: dict[str, bytes] = {}
+        (size,) = struct.unpack_from("<Q", read(0, 8))
+        if size > total:
+            return None
+        entries = json.loads(read(8, size))
+        table: dict[str, tuple[int, int]] = {}
         offset = 8 + size
-        for name, length in table:
-            if offset + length > len(data):
+        for name, length in entries:
+            if not isinstance(length, int) or length < 0 or offset + length > total:
                 return None
-            blobs[str(name)] = data[offset : offset + length]
+            table[str(name)] = (offset, length)
             offset += length
     except (struct.error, ValueError, TypeError, RecursionError):
         return None
-    return blobs if offset == len(data) else None
+    return table if offset == total else None
+
+
+class BlobFile:
+    """A `pack_blobs` file kept open, each blob read from it when asked for: the data stays in
+    the operating system's page cache, shared by every process that reads it, instead of in each
+    process's memory. The file is held open, so replacing or removing it (cache entries are only
+    ever replaced whole, see `atomic_write`) does not change what is read."""
+
+    def __init__(self, fd: int, table: dict[str, tuple[int, int]]) -> None:
+        self._fd: int | None = fd
+        self._table = table
+
+    @classmethod
+    def open(cls, path: Path) -> BlobFile | None:
+        """The blobs of the file at `path`; None when it cannot be read or is not such a file."""
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            return None
+        try:
+            table = _blob_table(lambda offset, size: os.pread(fd, size, offset), os.fstat(fd).st_size)
+        except OSError:
+            table = None
+        if table is None:
+            os.close(fd)
+            return None
+        return cls(fd, table)
+
+    def names(self) -> set[str]:
+        return set(self._table)
+
+    def get(self, name: str) -> bytes | None:
+        """The blob `name`, or None when there is none or it can no longer be read whole."""
+        where = self._table.get(name)
+        if where is None or self._fd is None:
+            return None
+        offset, size = where
+        try:
+            data = os.pread(self._fd, size, offset)
+        except OSError:
+            return None
+        return data if len(data) == size else None
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self) -> None:
+        self.close()

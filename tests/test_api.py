@@ -327,6 +327,18 @@ def test_rendered_responses_are_cached_per_build(make_kb: MakeKb, monkeypatch: p
         assert c.get(f"{V1}/concepts/role-ambiguity").json()["summary"].startswith("A new summary")
 
 
+def test_bodies_are_read_from_the_entry_the_server_opened_even_once_it_is_gone(make_kb: MakeKb) -> None:
+    root = make_kb()
+    with TestClient(create_app(Settings(root=root))) as c:
+        first = c.get(f"{V1}/concepts/role-ambiguity")
+        assert first.status_code == 200
+        (entry,) = (root / ".ambidex" / "cache").glob("bodies-*.bin")
+        entry.unlink()
+        again = c.get(f"{V1}/concepts/role-ambiguity", headers={"Accept-Encoding": "identity"})
+        assert again.status_code == 200 and again.json() == first.json()
+        assert c.get(f"{V1}/references/gabler2017dark").json()["apa_html"]
+
+
 def test_every_key_character_reaches_the_handler(client: TestClient) -> None:
     admitted = [c for c in string.printable if re.fullmatch(KEY, f"a{c}b")]
     assert sorted(admitted) == sorted(string.ascii_letters + string.digits + "_:.-")

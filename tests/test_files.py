@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ambidex.files import (
+    BlobFile,
     DiskCache,
     UnreadableFile,
     atomic_write,
@@ -35,6 +36,42 @@ def test_truncated_or_extended_blobs_are_refused(blobs: dict[str, bytes], data: 
     cut = data.draw(st.integers(min_value=0, max_value=len(packed) - 1))
     assert unpack_blobs(packed[:cut]) is None
     assert unpack_blobs(packed + b"x") is None
+
+
+@given(BLOBS, st.data())
+def test_a_blob_file_reads_what_was_packed_and_refuses_damage(
+    blobs: dict[str, bytes], data: st.DataObject
+) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "entry.bin")
+        packed = pack_blobs(blobs)
+        path.write_bytes(packed)
+        opened = BlobFile.open(path)
+        assert opened is not None and opened.names() == set(blobs)
+        assert {name: opened.get(name) for name in blobs} == blobs
+        assert opened.get("".join(blobs) + "!") is None  # longer than any name packed
+        opened.close()
+        assert all(opened.get(name) is None for name in blobs)  # closed: nothing read
+        cut = data.draw(st.integers(min_value=0, max_value=len(packed) - 1))
+        path.write_bytes(packed[:cut])
+        assert BlobFile.open(path) is None
+        path.write_bytes(packed + b"x")
+        assert BlobFile.open(path) is None
+    assert BlobFile.open(Path(tmp, "gone.bin")) is None
+
+
+def test_a_blob_file_reads_the_entry_it_opened_after_the_entry_is_replaced(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path / "cache")
+    cache.put("bodies", "k", pack_blobs({"c:a": b"first", "c:b": b"second"}))
+    opened = cache.blobs("bodies", "k")
+    assert opened is not None
+    cache.put("bodies", "k", pack_blobs({"c:a": b"other", "c:b": b"entry"}))
+    cache.put("bodies", "other", pack_blobs({}))  # and the old entry removed
+    assert not (tmp_path / "cache" / "bodies-k.bin").exists()
+    assert (opened.get("c:a"), opened.get("c:b")) == (b"first", b"second")
+    assert cache.blobs("bodies", "missing") is None
 
 
 def test_cache_keeps_one_entry_per_kind(tmp_path: Path) -> None:
