@@ -6,6 +6,7 @@ import gzip
 import json
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Request, Response
@@ -14,7 +15,6 @@ from ambidex.build import Build
 from ambidex.documents import PREFIX, Documents, concept_url, dump, pack, reference_url
 from ambidex.guide import Item as GuideEntry
 from ambidex.guide import answer, prepare
-from ambidex.model import Concept
 from ambidex.search import SearchResult, normalise_query
 from api import schemas
 
@@ -23,8 +23,10 @@ __all__ = ["PREFIX", "Body", "BodyLRU", "Views", "concept_url", "json_bytes", "r
 # Smaller bodies are sent as they are: compressing them saves less than it costs.
 COMPRESS_FROM = 1024
 # Larger answers made on request are kept compressed only (see `Body`).
-PACKED_ONLY_FROM = 16 * 1024
+PACKED_ONLY_FROM = 4 * 1024
 VARY = {"Vary": "Accept-Encoding"}
+# How many concepts' guide JSON a server keeps (about a kilobyte each).
+GUIDE_CONCEPTS_KEPT = 2048
 
 
 def json_bytes(data: Any) -> bytes:
@@ -39,21 +41,21 @@ def accepts_gzip(request: Request) -> bool:
 @dataclass(frozen=True, slots=True)
 class Body:
     """A JSON answer kept plain and, when it is worth it, gzip-compressed: each client gets the
-    one it can read, and nothing is compressed twice. A large answer made while a client waits
-    is kept compressed only (a quarter of the memory or less, so a cache holds four times as
-    many), and inflated for the rare client that does not accept gzip."""
+    one it can read, and nothing is compressed twice. An answer of more than a few kilobytes is
+    kept compressed only (a third of the memory or less, so a cache holds three times as many),
+    and inflated for the rare client that does not accept gzip."""
 
     plain: bytes | None
     packed: bytes | None
 
     @classmethod
-    def of(cls, plain: bytes, level: int = 1, keep_plain: bool = False) -> Body:
+    def of(cls, plain: bytes, level: int = 1) -> Body:
         """By default with the fastest compression (a tenth larger than the best), for answers
-        made while a client waits; `keep_plain` keeps a large answer's plain form too."""
+        made while a client waits."""
         if len(plain) < COMPRESS_FROM:
             return cls(plain, None)
         packed = pack(plain, level)
-        return cls(plain if keep_plain or len(plain) < PACKED_ONLY_FROM else None, packed)
+        return cls(plain if len(plain) < PACKED_ONLY_FROM else None, packed)
 
     @property
     def size(self) -> int:
@@ -119,14 +121,16 @@ class Views:
         self.kb = build.kb
         self.documents = Documents(build)
         # Search and guide answers by their URL's query string (see `api.app.Answers`).
-        self.answers = {f"{PREFIX}/search": BodyLRU(max_bytes=4 << 20), f"{PREFIX}/guide": BodyLRU(6 << 20)}
+        self.answers = {f"{PREFIX}/search": BodyLRU(max_bytes=2 << 20), f"{PREFIX}/guide": BodyLRU(4 << 20)}
         self.pages = BodyLRU(max_bytes=2 << 20)
         self.fixed: dict[str, Body] = {}
         # The guide of a situation depends only on its normalised words (search lowers them):
         # what follows the situation in its answer is kept by them, for other spellings of it.
         self.guides = BodyLRU(max_bytes=1 << 20)
-        self._guide_items: dict[str, bytes] = {}
-        self._guide_evidence_json: dict[str, list[bytes]] = {}
+        # The JSON of the concepts guides list, by id: the most asked-for of them, so that a
+        # server's memory stays bounded however many of a large knowledge base's it has listed.
+        self._guide_item = lru_cache(maxsize=GUIDE_CONCEPTS_KEPT)(self._make_guide_item)
+        self._guide_evidence = lru_cache(maxsize=GUIDE_CONCEPTS_KEPT)(self._make_guide_evidence)
 
     def warm(self) -> None:
         """Render every document before the first request (see `Documents.warm`), the answers
@@ -140,7 +144,7 @@ class Views:
             ("tags", docs.tags()),
             ("graph", docs.graph()),
         ):
-            self.fixed[name] = Body.of(dump(model), level=6, keep_plain=True)
+            self.fixed[name] = Body.of(dump(model), level=6)
 
     def cached(self, cache: BodyLRU, key: Hashable, render: Callable[[], bytes]) -> Body:
         """The answer kept under `key` in `cache`, rendered (and compressed) once."""
@@ -181,7 +185,7 @@ class Views:
             % (self._entry(t.item), items(t.poles), items(t.related), json_bytes(t.lean))
             for t in g.tensions
         )
-        evidence = b",".join(self._guide_evidence(c)[c.evidence.index(e)] for c, e in g.evidence)
+        evidence = b",".join(self._guide_evidence(c.id)[c.evidence.index(e)] for c, e in g.evidence)
         return b"".join(
             [
                 b',"matched":%s,"tensions":[%s]' % (items(g.matched), tensions),
@@ -221,35 +225,31 @@ class Views:
             ],
             weight=round(entry.weight, 4),
         )
-        return self._guide_item(entry.concept)[:-1] + b',"why":' + dump(why) + b"}"
+        return self._guide_item(entry.concept.id)[:-1] + b',"why":' + dump(why) + b"}"
 
-    def _guide_item(self, c: Concept) -> bytes:
-        """A concept as the guide lists it (a `GuideItem`), as JSON made once per build."""
-        item = self._guide_items.get(c.id)
-        if item is None:
-            docs = self.documents
-            item = self._guide_items[c.id] = json_bytes(
-                {
-                    **docs.concept_ref(c).model_dump(mode="json"),
-                    "summary": docs.renderer.plain(c.summary),
-                    "citations": [docs.citation(x).model_dump(mode="json") for x in c.summary_citations],
-                }
-            )
-        return item
+    def _make_guide_item(self, concept_id: str) -> bytes:
+        """A concept as the guide lists it (a `GuideItem`), as JSON."""
+        docs = self.documents
+        c = self.kb.concepts[concept_id]
+        return json_bytes(
+            {
+                **docs.concept_ref(c).model_dump(mode="json"),
+                "summary": docs.renderer.plain(c.summary),
+                "citations": [docs.citation(x).model_dump(mode="json") for x in c.summary_citations],
+            }
+        )
 
-    def _guide_evidence(self, c: Concept) -> list[bytes]:
-        """A concept's evidence as the guide lists it (`GuideEvidence`), as JSON made once."""
-        found = self._guide_evidence_json.get(c.id)
-        if found is None:
-            docs = self.documents
-            found = self._guide_evidence_json[c.id] = [
-                dump(
-                    schemas.GuideEvidence(
-                        concept=docs.concept_ref(c),
-                        text=docs.renderer.plain(e.text),
-                        citations=[docs.citation(x) for x in e.citations],
-                    )
+    def _make_guide_evidence(self, concept_id: str) -> list[bytes]:
+        """A concept's evidence as the guide lists it (`GuideEvidence`), as JSON."""
+        docs = self.documents
+        c = self.kb.concepts[concept_id]
+        return [
+            dump(
+                schemas.GuideEvidence(
+                    concept=docs.concept_ref(c),
+                    text=docs.renderer.plain(e.text),
+                    citations=[docs.citation(x) for x in e.citations],
                 )
-                for e in c.evidence
-            ]
-        return found
+            )
+            for e in c.evidence
+        ]
