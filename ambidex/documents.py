@@ -11,7 +11,8 @@ Every concept and reference is rendered once per build and kept gzip-compressed.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -244,6 +245,7 @@ class Documents:
         self._stored: BlobFile | None = None
         self._concepts: dict[str, bytes] = {}
         self._references: dict[str, bytes] = {}
+        self._sources: dict[str, Mapping[str, Any]] = {}
 
     def concept_json(self, concept_id: str) -> bytes:
         """The packed JSON body of one concept (the id must exist)."""
@@ -291,8 +293,15 @@ class Documents:
 
     # --------------------------------------------------------------- pieces
 
-    def source(self, key: str) -> dict[str, Any]:
-        """The source type and designs of a reference, as the fields of `SourceOut`."""
+    def source(self, key: str) -> Mapping[str, Any]:
+        """The source type and designs of a reference, as the fields of `SourceOut` (worked out
+        once per reference: every citation of it repeats them)."""
+        found = self._sources.get(key)
+        if found is None:
+            found = self._sources[key] = MappingProxyType(self._source(key))
+        return found
+
+    def _source(self, key: str) -> dict[str, Any]:
         ref = self.kb.references.get(key)
         kind = ref.source_type if ref is not None else None
         designs = ref.designs if ref is not None else ()

@@ -14,7 +14,7 @@ from fastapi import Request, Response
 from ambidex.build import Build
 from ambidex.documents import PREFIX, Documents, concept_url, dump, pack, reference_url
 from ambidex.guide import Item as GuideEntry
-from ambidex.guide import answer, prepare
+from ambidex.guide import Step, answer, prepare
 from ambidex.search import SearchResult, normalise_query
 from api import schemas
 
@@ -131,6 +131,7 @@ class Views:
         # server's memory stays bounded however many of a large knowledge base's it has listed.
         self._guide_item = lru_cache(maxsize=GUIDE_CONCEPTS_KEPT)(self._make_guide_item)
         self._guide_evidence = lru_cache(maxsize=GUIDE_CONCEPTS_KEPT)(self._make_guide_evidence)
+        self._step = lru_cache(maxsize=GUIDE_CONCEPTS_KEPT)(self._make_step)
 
     def warm(self) -> None:
         """Render every document before the first request (see `Documents.warm`), the answers
@@ -209,23 +210,27 @@ class Views:
 
     def _entry(self, entry: GuideEntry) -> bytes:
         """An item of the guide's answer: the concept's JSON, made once per build, with why it is
-        in this answer (the words it matched, the path of relations that led to it)."""
-        docs = self.documents
-        why = schemas.WhyOut(
-            matched=list(entry.words),
-            via=entry.seed or None,
-            path=[
-                schemas.StepOut(
-                    source=s.source,
-                    relation=s.relation.value,
-                    target=s.target,
-                    citations=[docs.citation(x) for x in s.citations],
-                )
-                for s in entry.path
-            ],
-            weight=round(entry.weight, 4),
+        in this answer (the words it matched, the path of relations that led to it): a
+        `WhyOut`, written field by field in its order."""
+        why = b'{"matched":%s,"via":%s,"path":[%s],"weight":%s}' % (
+            json_bytes(list(entry.words)),
+            json_bytes(entry.seed or None),
+            b",".join(map(self._step, entry.path)),
+            json_bytes(round(entry.weight, 4)),
         )
-        return self._guide_item(entry.concept.id)[:-1] + b',"why":' + dump(why) + b"}"
+        return self._guide_item(entry.concept.id)[:-1] + b',"why":' + why + b"}"
+
+    def _make_step(self, step: Step) -> bytes:
+        """A relation walked, as JSON (a `StepOut`)."""
+        docs = self.documents
+        return dump(
+            schemas.StepOut(
+                source=step.source,
+                relation=step.relation.value,
+                target=step.target,
+                citations=[docs.citation(x) for x in step.citations],
+            )
+        )
 
     def _make_guide_item(self, concept_id: str) -> bytes:
         """A concept as the guide lists it (a `GuideItem`), as JSON."""

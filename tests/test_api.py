@@ -519,6 +519,28 @@ def test_the_search_answer_is_exactly_its_schema(client: TestClient) -> None:
         assert SearchOut.model_validate_json(r.content).model_dump_json().encode() == r.content
 
 
+def test_the_guide_answer_is_exactly_its_schema() -> None:
+    """Guide answers are put together from pieces of JSON: they must be what `GuideOut` itself
+    would write, paths of relations and their citations included."""
+    from api.schemas import GuideOut
+
+    asked = [
+        {"situation": "my hunters neglect existing customers"},
+        {"situation": "service staff are asked to sell and feel torn — Kündigung?\t</script>"},
+        {"situation": "exploring new markets while exploiting current accounts"},
+        {"concept": "role-conflict"},
+        {"situation": "burnout", "concept": "role-conflict"},
+    ]
+    with TestClient(create_app(Settings(root=REPO))) as c:
+        walked = 0
+        for params in asked:
+            r = c.get(f"{V1}/guide", params=params, headers={"Accept-Encoding": "identity"})
+            assert r.status_code == 200, r.text
+            assert GuideOut.model_validate_json(r.content).model_dump_json().encode() == r.content
+            walked += r.text.count('"relation":')
+        assert walked > 0  # some answers reach concepts through relations
+
+
 def test_large_answers_kept_compressed_reach_every_client_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     """A large answer is cached gzip-compressed only: a client without gzip gets it inflated, and
     a situation spelled another way reuses the guide of its normalised words."""
