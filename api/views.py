@@ -135,17 +135,21 @@ class Views:
 
     def warm(self) -> None:
         """Render every document before the first request (see `Documents.warm`), the answers
-        that take no parameters, and what the guide needs of the knowledge base."""
+        that take no parameters, and what the guide needs of the knowledge base. The fixed
+        answers come first: what making them leaves behind (the graph's model is large) is
+        freed before the objects that live as long as the build are made, so these fill its
+        place instead of being scattered after it."""
+        docs = self.documents
+        fixed: dict[str, Callable[[], Any]] = {
+            "health": docs.health,
+            "types": docs.types,
+            "tags": docs.tags,
+            "graph": docs.graph,
+        }
+        for name, make in fixed.items():
+            self.fixed[name] = Body.of(dump(make()), level=6)
         self.documents.warm(self.build.cache)
         prepare(self.build.kb)
-        docs = self.documents
-        for name, model in (
-            ("health", docs.health()),
-            ("types", docs.types()),
-            ("tags", docs.tags()),
-            ("graph", docs.graph()),
-        ):
-            self.fixed[name] = Body.of(dump(model), level=6)
 
     def cached(self, cache: BodyLRU, key: Hashable, render: Callable[[], bytes]) -> Body:
         """The answer kept under `key` in `cache`, rendered (and compressed) once."""
