@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from fastapi import Request, Response
 
 from ambidex.build import Build
@@ -30,7 +30,7 @@ GUIDE_CONCEPTS_KEPT = 2048
 
 
 def json_bytes(data: Any) -> bytes:
-    return orjson.dumps(data)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def accepts_gzip(request: Request) -> bool:
