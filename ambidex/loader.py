@@ -283,12 +283,12 @@ class _ConceptFile:
                 return None
             return data
         except _TooDeep as exc:
-            self._too_deep(line0, exc.mark, str(exc))
+            self._too_deep(line0, exc)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             if mark is not None and "nesting depth" in str(exc.problem):
                 # Newer libyaml stops a deep flow collection itself, scanning ahead of us.
-                self._too_deep(line0, mark, _TooDeep(mark).args[0])
+                self._too_deep(line0, _TooDeep(mark))
                 return None
             line = line0 + (mark.line if mark else 0)
             col = (mark.column + 1) if mark else 1
@@ -309,12 +309,12 @@ class _ConceptFile:
             loader.dispose()
         return None
 
-    def _too_deep(self, line0: int, mark: Any, message: str) -> None:
+    def _too_deep(self, line0: int, exc: _TooDeep) -> None:
         self.fail(
-            line0 + mark.line,
-            mark.column + 1,
+            line0 + exc.mark.line,
+            exc.mark.column + 1,
             "too-deep",
-            message,
+            str(exc),
             "front matter is a flat mapping of fields, with lists and one level of relations",
         )
 
