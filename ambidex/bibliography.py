@@ -19,7 +19,7 @@ import bibtexparser
 from bibtexparser import model as bibmodel
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
-from ambidex.bibvalues import macros_of, resolve
+from ambidex.bibvalues import macros_of, resolve, wholly_braced
 from ambidex.files import DiskCache, digest
 from ambidex.model import Reference
 from ambidex.problems import Problem, error, warning
@@ -162,9 +162,29 @@ def check_entry(ref: Reference) -> Iterable[Problem]:
 # ---------------------------------------------------------------- display text
 
 
+# TeX logos pylatexenc does not know (it would drop them), as the words they print.
+_TEX_LOGOS = {"TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX"}
+_LOGO = re.compile(r"\\(" + "|".join(sorted(_TEX_LOGOS, key=len, reverse=True)) + r")(?![A-Za-z])(?:\{\})?")
+# TeX quotes: ``double'' and `single' (a backtick after a backslash is a grave accent).
+_DOUBLE_OPEN = re.compile(r"(?<!\\)``")
+_DOUBLE_CLOSE = re.compile(r"(?<!\\)''")
+_SINGLE_QUOTED = re.compile(r"(?<!\\)`([^`'\n]*)'")
+_COMMAND = re.compile(r"\\([A-Za-z]+)")
+_SILENT_COMMANDS = frozenset({"relax", "protect"})  # commands that print nothing on purpose
+
+
+def _tex_words(value: str) -> str:
+    """TeX logos as words and TeX quotes as typographic ones, before LaTeX is decoded."""
+    value = _LOGO.sub(lambda m: _TEX_LOGOS[m[1]], value)
+    value = _DOUBLE_CLOSE.sub("\u201d", _DOUBLE_OPEN.sub("\u201c", value))
+    return _SINGLE_QUOTED.sub("\u2018\\1\u2019", value)
+
+
 @lru_cache(maxsize=65536)
 def plain(value: str) -> str:
-    """LaTeX-encoded BibTeX value -> plain Unicode text (accents decoded, braces dropped)."""
+    """LaTeX-encoded BibTeX value -> plain Unicode text (accents, quotes and logos decoded,
+    braces dropped)."""
+    value = _tex_words(value)
     if "\\" in value:
         from pylatexenc.latex2text import LatexNodes2Text
 
@@ -172,8 +192,21 @@ def plain(value: str) -> str:
             value = LatexNodes2Text(math_mode="verbatim").latex_to_text(value)
         except Exception:  # malformed LaTeX: fall back to stripping
             value = re.sub(r"\\([&%$#_{}])", r"\1", value)
-    value = value.replace("{", "").replace("}", "").replace("--", "–")
+    value = value.replace("{", "").replace("}", "").replace("--", "\u2013")
     return re.sub(r"\s+", " ", value).strip()
+
+
+@lru_cache(maxsize=4096)
+def lost_commands(value: str) -> tuple[str, ...]:
+    """The TeX commands of a value that `plain` would drop without a trace (`\\foo`), in order."""
+    names = _COMMAND.findall(_tex_words(value))
+    if not names:
+        return ()
+    from pylatexenc.latex2text import get_default_latex_context_db
+
+    known = get_default_latex_context_db()
+    lost = (n for n in names if n not in _SILENT_COMMANDS and known.get_macro_spec(n) is None)
+    return tuple(dict.fromkeys(lost))
 
 
 def persons(value: str) -> list[dict[str, str]]:
@@ -181,7 +214,7 @@ def persons(value: str) -> list[dict[str, str]]:
     people: list[dict[str, str]] = []
     for name in split_multiple_persons_names(value):
         name = name.strip()
-        if name.startswith("{") and name.endswith("}"):
+        if wholly_braced(name):
             people.append({"literal": plain(name)})
             continue
         try:
@@ -450,12 +483,19 @@ def apa_item(ref: Reference) -> dict[str, Any]:
         item["genre"] = plain(ref.get("type")) or "Report"
     if item["type"] == "thesis" and not ref.get("type"):
         item["genre"] = "Doctoral dissertation" if ref.entry_type == "phdthesis" else "Master's thesis"
+    if "issue" in item and "volume" not in item:
+        item.pop("issue")  # APA prints an issue only after its volume
     return item
 
 
+_DOUBLED_STOP = re.compile(r"([?!])((?:</[a-z]+>)*)\.(?=\s|$)")
+
+
 def _apa_fixes(entry: str) -> str:
-    """Slips of citeproc-py's APA output: '(ed.)' for '(Ed.)', an empty '(Publication)' before
-    a thesis's kind, and the university outside the thesis's brackets."""
+    """Slips of citeproc-py's APA output: a full stop after a title that ends in '?' or '!',
+    '(ed.)' for '(Ed.)', an empty '(Publication)' before a thesis's kind, and the university
+    outside the thesis's brackets."""
+    entry = _DOUBLED_STOP.sub(r"\1\2", entry)
     entry = entry.replace(" (ed.)", " (Ed.)").replace(" (eds.)", " (Eds.)")
     entry = entry.replace(" (Publication) [", " [")
     return re.sub(

@@ -29,6 +29,11 @@ def _braced(value: str, start: int) -> int | None:
     return None
 
 
+def wholly_braced(value: str) -> bool:
+    """Whether one brace group holds the whole value: `{Human Edge}`, not `{\\'A}lvarez, Jos{\\'e}`."""
+    return value.startswith("{") and _braced(value, 0) == len(value)
+
+
 def resolve(value: str, macros: Mapping[str, str]) -> str:
     """`value` with its concatenation resolved, when it is one (`"a" # name # {b}`) and every
     name in it is a macro; otherwise `value` unchanged (it is plain text that happens to hold '#')."""

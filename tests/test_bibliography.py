@@ -273,3 +273,59 @@ def test_apa_strings_checked_by_hand_for_every_entry_type() -> None:
 )
 def test_sentence_case_keeps_braced_words_acronyms_and_names(title: str, expected: str) -> None:
     assert bibliography.sentence_case(title) == expected
+
+
+def _apa_text(bibtex: str) -> str:
+    refs, problems = bibliography.parse(bibtex)
+    assert problems == []
+    return Apa(refs).entry_text(refs[0].key)
+
+
+def test_tex_quotes_logos_and_accents_become_unicode() -> None:
+    entry = _apa_text(
+        "@article{k2000, author={Kruglanski, Arie W. and {\\'A}lvarez-Garc{\\'\\i}a, Jos{\\'e}},"
+        " title={To ``Do the Right Thing'' or `Just' {\\TeX} and the \\LaTeX{} of Selling},"
+        " journal={J}, year=2000, volume=79, pages={793--815}}"
+    )
+    assert entry.startswith(
+        "Kruglanski, A. W., & Álvarez-García, J. (2000). To “do the right thing” or ‘just’"
+    )
+    assert "TeX and the LaTeX of selling" in entry
+    assert not any(mark in entry for mark in ("\\", "{", "}", "``", "''"))
+
+
+def test_hyphenated_given_names_keep_the_hyphen_in_initials() -> None:
+    entry = _apa_text("@article{h, author={He, Zi-Lin and Wong, Poh-Kam}, title={T}, journal={J}, year=2004}")
+    assert entry.startswith("He, Z.-L., & Wong, P.-K. (2004).")
+
+
+def test_a_title_ending_in_a_question_mark_takes_no_full_stop() -> None:
+    entry = _apa_text(
+        "@article{l, author={Lam, Son K.}, title={Do Customer Base Characteristics Matter?},"
+        " journal={Journal of the Academy of Marketing Science}, year=2019}"
+    )
+    assert "matter? Journal of the Academy" in entry and "?." not in entry
+
+
+def test_an_issue_is_printed_only_with_its_volume() -> None:
+    without = _apa_text("@article{z, author={Zheng, Yaqin}, title={T}, journal={J}, year=2021, number=5}")
+    assert "(5)" not in without
+    with_volume = _apa_text(
+        "@article{z, author={Zheng, Yaqin}, title={T}, journal={J}, year=2021, volume=36, number=5}"
+    )
+    assert "J, 36(5)." in with_volume
+
+
+def test_chapter_editors_get_initials_and_the_chapter_its_pages() -> None:
+    entry = _apa_text(
+        "@incollection{d, author={Duncan, Robert B.}, title={The Ambidextrous Organization},"
+        " booktitle={The Management of Organization Design}, editor={Kilmann, Ralph H. and Pondy, L. R.},"
+        " publisher={North-Holland}, year=1976, pages={167--188}}"
+    )
+    assert (
+        "In R. H. Kilmann & L. R. Pondy (Eds.), The management of organization design (pp. 167–188)." in entry
+    )
+
+
+def test_lost_tex_commands_are_named() -> None:
+    assert bibliography.lost_commands("\\foo{x} \\emph{y} {\\TeX} \\relax \\'e") == ("foo",)
