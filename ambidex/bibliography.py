@@ -132,14 +132,15 @@ def check_entry(ref: Reference) -> Iterable[Problem]:
         required = REQUIRED_FIELDS["misc"]
     for need in required:
         options = (need,) if isinstance(need, str) else need
-        if not any(ref.get(name).strip() for name in options):
+        if not any(ref.get(name).strip() for name in options) and not ref.explains(*options):
             yield error(
                 ref.path,
                 ref.line,
                 1,
                 "missing-bib-field",
                 f"@{ref.entry_type} '{ref.key}' lacks the field {' or '.join(options)}",
-                f"add {options[0]} = {{...}} to the entry",
+                f"add {options[0]} = {{...}} to the entry, or say why it is left out: "
+                f"missing = {{{options[0]}: <reason>}}",
             )
     if "doi" in ref.fields and not DOI_PATTERN.match(ref.doi):
         line = ref.field_lines.get("doi", ref.line)
@@ -503,6 +504,21 @@ def _apa_fixes(entry: str) -> str:
     )
 
 
+_LEAD = re.compile(r"(.+?) \(([^()]*)\)\. ")
+
+
+def _title_once(entry: str) -> str:
+    """A work with no author: APA moves its title before the date, and citeproc-py prints it
+    there and again after the date. Keep the first."""
+    lead = _LEAD.match(entry)
+    if lead is None:
+        return entry
+    rest = entry[lead.end() :]
+    if not rest.startswith(lead[1]):
+        return entry
+    return (lead[0] + rest[len(lead[1]) :].lstrip()).rstrip()
+
+
 # ---------------------------------------------------------------- APA (citeproc)
 
 # citeproc's HTML formatter writes the data as it is: the characters that mean something in HTML
@@ -575,6 +591,7 @@ class Apa:
             citations[ref.key] = citation
         bib.sort()
         accessed = {csl["id"].lower() for csl in items if "accessed" in csl}
+        authorless = {csl["id"].lower() for csl in items if not csl.get("author") and not csl.get("editor")}
         for item, text in zip(bib.items, bib.bibliography(), strict=True):
             entry = _restored(str(text))
             if item.key not in accessed:
@@ -582,6 +599,8 @@ class Apa:
                 # one, citeproc-py leaves a bare "Retrieved" before the URL. Drop it.
                 entry = entry.replace("Retrieved http", "http")
             entry = _apa_fixes(entry)
+            if item.key in authorless:
+                entry = _title_once(entry)
             self._entries[original.get(item.key, item.key)] = sanitise(entry, APA_TAGS)
         for key, citation in citations.items():
             rendered = _restored(str(bib.cite(citation, lambda _item: None)))

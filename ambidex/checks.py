@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ambidex import bibliography, evidence, markup
+from ambidex import bibliography, bibrules, evidence, markup
 from ambidex.identity import Duplicates, make_key
 from ambidex.loader import load, load_originals
 from ambidex.model import KnowledgeBase
@@ -231,6 +231,7 @@ CHECKS: tuple[Check, ...] = (
     check_duplicate_references,
     check_uncited_references,
     check_isolated_concepts,
+    *bibrules.CHECKS,
     *evidence.CHECKS,
 )
 

@@ -5,18 +5,22 @@ copied from the original articles. One small function per rule, like `ambidex.ch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from ambidex.model import (
     CAUSAL_DESIGNS,
     CAUSAL_RELATIONS,
+    Citation,
     ConceptType,
     Design,
     KnowledgeBase,
     Original,
+    Reference,
     RelationType,
     SourceType,
 )
+from ambidex.bibliography import persons
 from ambidex.problems import Problem, did_you_mean, error, warning
 from ambidex.prose import Phrases, word_count
 
@@ -187,6 +191,80 @@ def check_evidence_present(kb: KnowledgeBase) -> Iterable[Problem]:
             )
 
 
+# ---------------------------------------------------------------- practitioner views
+
+VIEW_WORDS = (
+    "argues",
+    "recommends",
+    "claims",
+    "says",
+    "suggests",
+    "view",
+    "advises",
+    "describes",
+    "lists",
+    "blog",
+    "practitioner",
+    "article",
+    "post",
+)
+"""A sentence is phrased as a view when it holds one of these words (or their other forms:
+argue, recommended, listed, views, practitioners, articles) or names the author of a source it
+cites ("Marcos-Cuevas reports ...", "Cranfield puts ..."): it then gives the source's stand, not
+a fact."""
+
+_VIEW = re.compile(
+    r"\b(?:argu|recommend|claim|say|said|suggest|view|advis|describ|list|blog|practitioner|article|post)\w*",
+    re.IGNORECASE,
+)
+
+
+def author_names(ref: Reference) -> tuple[str, ...]:
+    """How a sentence names a work's authors: family names, the first word of an organisation."""
+    names = []
+    for person in persons(ref.get("author") or ref.get("organization")):
+        name = person.get("family") or person.get("literal", "").split(" ")[0]
+        if name:
+            names.append(name)
+    return tuple(names)
+
+
+def phrased_as_view(text: str, authors: Iterable[str] = ()) -> bool:
+    """Whether a sentence presents what it says as someone's view (see `VIEW_WORDS`)."""
+    if _VIEW.search(text):
+        return True
+    return any(re.search(rf"\b{re.escape(name)}\b", text) for name in authors)
+
+
+def _practitioner_only(kb: KnowledgeBase, citations: Sequence[Citation]) -> list[Reference]:
+    """The cited references when every one is a practitioner source, else none."""
+    refs = [kb.references[c.key] for c in citations if c.key in kb.references]
+    return refs if refs and all(ref.source_type is SourceType.PRACTITIONER for ref in refs) else []
+
+
+def check_practitioner_findings(kb: KnowledgeBase) -> Iterable[Problem]:
+    """A summary or evidence item that rests only on practitioner sources says so: it is
+    phrased as the practitioner's view, not as a finding."""
+    for concept in kb.concepts.values():
+        texts = [("summary", concept.summary, concept.summary_citations, concept.summary_line)]
+        texts += [
+            (f"evidence item {i}", e.text, e.citations, e.line) for i, e in enumerate(concept.evidence, 1)
+        ]
+        for where, text, citations, line in texts:
+            refs = _practitioner_only(kb, citations)
+            authors = (name for ref in refs for name in author_names(ref))
+            if refs and not phrased_as_view(text, authors):
+                yield warning(
+                    concept.path,
+                    line,
+                    1,
+                    "practitioner-only-finding",
+                    f"the {where} cites only practitioner sources but states it as a finding",
+                    "cite a study that found it, or phrase it as the practitioner's view "
+                    "(e.g. 'Cranfield's blog recommends ...', 'X argues ...')",
+                )
+
+
 # ---------------------------------------------------------------- originality
 
 
@@ -229,4 +307,5 @@ CHECKS = (
     check_causal_relations,
     check_body_length,
     check_evidence_present,
+    check_practitioner_findings,
 )

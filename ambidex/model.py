@@ -135,6 +135,7 @@ class SourceType(StrEnum):
     BOOK = "book"
     REPORT = "report"
     PRACTITIONER = "practitioner"
+    EDITORIAL = "editorial"
 
     @property
     def label(self) -> str:
@@ -159,6 +160,7 @@ SOURCE_TYPE_LABELS: Mapping[SourceType, tuple[str, str]] = MappingProxyType(
         SourceType.BOOK: ("Book or chapter", "Book"),
         SourceType.REPORT: ("Report", "Report"),
         SourceType.PRACTITIONER: ("Practitioner article", "Practitioner"),
+        SourceType.EDITORIAL: ("Editorial", "Editorial"),
     }
 )
 
@@ -178,6 +180,34 @@ ENTRY_SOURCE_TYPES: Mapping[str, SourceType] = MappingProxyType(
         "www": SourceType.PRACTITIONER,
     }
 )
+
+
+class Status(StrEnum):
+    """How far public records confirm a reference (BibTeX field `status`)."""
+
+    UNVERIFIED = "unverified"
+
+
+STATUS_LABELS: Mapping[Status, tuple[str, str]] = MappingProxyType(
+    {Status.UNVERIFIED: ("Unverified", "Unverified: no public record confirms this work")}
+)
+
+# The field that says why an entry lacks a field: `missing = {volume: not in the publisher's
+# record; pages, doi: ...}` (field names, a colon, the reason; parts separated by semicolons).
+MISSING_FIELD = "missing"
+
+
+def missing_reasons(value: str) -> dict[str, str]:
+    """A `missing` field as field name -> reason; a part without a name and a reason is left out."""
+    reasons: dict[str, str] = {}
+    for part in value.replace("{", "").replace("}", "").split(";"):
+        names, colon, reason = part.partition(":")
+        if not colon or not reason.strip():
+            continue
+        for name in names.split(","):
+            if name.strip():
+                reasons[name.strip().lower()] = reason.strip()
+    return reasons
 
 
 class Design(StrEnum):
@@ -415,6 +445,25 @@ class Reference(Frozen):
         return self.get("year").strip() or self.get("date").strip()[:4]
 
     @property
+    def status(self) -> Status | None:
+        """The `status` field (None when it names no known status)."""
+        written = _bib_value(self.get("status"))
+        return Status(written) if written in _STATUS_SLUGS else None
+
+    @property
+    def unverified(self) -> bool:
+        return self.status is Status.UNVERIFIED
+
+    def missing(self) -> Mapping[str, str]:
+        """Why fields are left out, by field name (the `missing` field)."""
+        return missing_reasons(self.get(MISSING_FIELD))
+
+    def explains(self, *names: str) -> bool:
+        """Whether the `missing` field gives a reason for leaving out one of these fields."""
+        reasons = self.missing()
+        return any(name in reasons for name in names)
+
+    @property
     def source_type(self) -> SourceType | None:
         """The `sourcetype` field, else what the entry type implies (None when neither says)."""
         written = _bib_value(self.get("sourcetype"))
@@ -429,7 +478,10 @@ class Reference(Frozen):
 
     @property
     def designs(self) -> tuple[Design, ...]:
-        """The known designs of the `design` field, in the order written."""
+        """The known designs of the `design` field, in the order written; none for a work no
+        public record confirms (nothing shows how it found anything)."""
+        if self.unverified:
+            return ()
         return tuple(Design(s) for s in self.design_slugs() if s in _DESIGN_SLUGS)
 
     @property
@@ -438,7 +490,10 @@ class Reference(Frozen):
         return any(d.causal for d in self.designs)
 
     def evidence_label(self) -> str:
-        """The badge beside a citation: 'Peer-reviewed · Survey', 'Practitioner article'."""
+        """The badge beside a citation: 'Peer-reviewed · Survey', 'Practitioner article', or
+        'Unverified' for a work no public record confirms, whatever it claims to be."""
+        if self.status is not None:
+            return STATUS_LABELS[self.status][0]
         kind = self.source_type
         designs = ", ".join(d.label for d in self.designs)
         if kind is None:
@@ -447,6 +502,8 @@ class Reference(Frozen):
 
     def evidence_title(self) -> str:
         """The badge's tooltip: 'Peer-reviewed article; design: survey, field experiment'."""
+        if self.status is not None:
+            return STATUS_LABELS[self.status][1]
         kind = self.source_type
         parts = [kind.label] if kind else []
         if self.designs:
@@ -458,6 +515,7 @@ class Reference(Frozen):
 
 _SOURCE_TYPE_SLUGS = frozenset(t.value for t in SourceType)
 _DESIGN_SLUGS = frozenset(d.value for d in Design)
+_STATUS_SLUGS = frozenset(s.value for s in Status)
 
 
 def _bib_value(value: str) -> str:

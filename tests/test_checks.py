@@ -317,6 +317,85 @@ CORPUS = [
         ("kb/dilemmas/a-vs-b.md", 9, "short-body"),
     ),
     ("no-evidence", {RISK: concept("role-ambiguity", evidence="")}, (RISK, 2, "no-evidence")),
+    (
+        "tex-command-lost",
+        {"references.bib": article("  journal = {The \\Foo{} Review},\n  year = {2000}\n")},
+        ("references.bib", NEXT + 3, "tex-command-lost"),
+    ),
+    (
+        "issue-without-volume",
+        {
+            "references.bib": article(
+                "  journal = {J},\n  year = {2000},\n  number = {5},\n  doi = {10.1/x}\n"
+            )
+        },
+        ("references.bib", NEXT + 5, "issue-without-volume"),
+    ),
+    (
+        "chapter-editors-without-given-names",
+        {
+            "references.bib": article(
+                "  booktitle = {B},\n  editor = {Kilmann and Pondy},\n  year = {1976},\n  pages = {1--2}\n",
+                "incollection",
+            )
+        },
+        ("references.bib", NEXT + 4, "incomplete-chapter"),
+    ),
+    (
+        "chapter-without-pages",
+        {
+            "references.bib": article(
+                "  booktitle = {B},\n  editor = {Kilmann, R. H.},\n  year = {1976}\n", "incollection"
+            )
+        },
+        ("references.bib", NEXT, "incomplete-chapter"),
+    ),
+    (
+        "article-without-doi-or-volume-and-pages",
+        {"references.bib": article("  journal = {J},\n  year = {2000},\n  volume = {3}\n")},
+        ("references.bib", NEXT, "incomplete-article"),
+    ),
+    (
+        "practitioner-without-url",
+        {
+            "references.bib": article(
+                "  organization = {Consalia},\n  sourcetype = {practitioner}\n", "online"
+            )
+        },
+        ("references.bib", NEXT, "practitioner-without-url"),
+    ),
+    (
+        "unknown-status",
+        {
+            "references.bib": article(
+                "  journal = {J},\n  year = {2000},\n  doi = {10.1/x},\n  status = {unverifed}\n"
+            )
+        },
+        ("references.bib", NEXT + 6, "unknown-status"),
+    ),
+    (
+        "malformed-missing",
+        {"references.bib": article("  journal = {J},\n  year = {2000},\n  missing = {no reason}\n")},
+        ("references.bib", NEXT + 5, "malformed-missing"),
+    ),
+    (
+        "practitioner-only-finding",
+        {
+            "references.bib": BIB
+            + "\n@online{edge, author = {{Human Edge}}, title = {T}, url = {https://e.org/a}}\n",
+            RISK: concept("role-ambiguity", evidence="Dual roles raise stress [@edge]."),
+        },
+        (RISK, 7, "practitioner-only-finding"),
+    ),
+    (
+        "practitioner-only-summary",
+        {
+            "references.bib": BIB
+            + "\n@online{edge, author = {{Human Edge}}, title = {T}, url = {https://e.org/a}}\n",
+            RISK: concept("role-ambiguity", summary="Dual roles raise stress [@edge; @edge]."),
+        },
+        (RISK, 5, "practitioner-only-finding"),
+    ),
 ]
 
 
@@ -371,6 +450,77 @@ def test_salvaged_concept_still_resolves_links(make_kb: MakeKb) -> None:
             },
             "missing-design",
         ),
+        (
+            {
+                "references.bib": article(
+                    "  journal = {J},\n  year = {2000},\n  number = {5},\n  doi = {10.1/x},\n"
+                    "  missing = {volume: not in the publisher's record}\n"
+                )
+            },
+            "issue-without-volume",
+        ),
+        (
+            {
+                "references.bib": article(
+                    "  booktitle = {B},\n  editor = {Kilmann},\n  year = {1976},\n"
+                    "  missing = {editor, pages: the stored record gives neither}\n",
+                    "incollection",
+                )
+            },
+            "incomplete-chapter",
+        ),
+        (
+            {
+                "references.bib": article(
+                    "  journal = {J},\n  year = {2000},\n  missing = {doi: none found}\n"
+                )
+            },
+            "incomplete-article",
+        ),
+        (
+            {
+                "references.bib": article(
+                    "  organization = {Consalia},\n  missing = {url: the host is not known}\n", "online"
+                )
+            },
+            "practitioner-without-url",
+        ),
+        (
+            {"references.bib": BIB + "\n@online{anon, title = {T}, missing = {author, url: anonymous}}\n"},
+            "missing-bib-field",
+        ),
+        (
+            {
+                "references.bib": BIB
+                + "\n@online{edge, author = {{Human Edge}}, title = {T}, url = {https://e.org/a}}\n",
+                RISK: concept("role-ambiguity", evidence="A blog post recommends dual roles [@edge]."),
+            },
+            "practitioner-only-finding",
+        ),
+        (
+            {
+                "references.bib": BIB
+                + "\n@online{edge, author = {{Human Edge}}, title = {T}, url = {https://e.org/a}}\n",
+                RISK: concept("role-ambiguity", evidence="For Human Edge, dual roles raise stress [@edge]."),
+            },
+            "practitioner-only-finding",
+        ),
+        (
+            {
+                "references.bib": BIB
+                + "\n@online{edge, author = {{Human Edge}}, title = {T}, url = {https://e.org/a}}\n",
+                RISK: concept("role-ambiguity", evidence="Dual roles raise stress [@edge; @gabler2017dark]."),
+            },
+            "practitioner-only-finding",
+        ),
+        (
+            {
+                "references.bib": article(
+                    "  journal = {To ``Do'' {\\TeX} \\LaTeX{} Jos{\\'e} \\emph{x} \\relax},\n  year = {2000}\n"
+                )
+            },
+            "tex-command-lost",
+        ),
         ({"references.bib": article("  year = {2000},\n  howpublished = {Web}\n", "misc")}, "missing-design"),
         (
             {
@@ -416,6 +566,15 @@ def test_salvaged_concept_still_resolves_links(make_kb: MakeKb) -> None:
     ],
     ids=[
         "practitioner-article",
+        "a-reason-for-a-missing-volume",
+        "a-reason-for-missing-editors-and-pages",
+        "a-reason-for-a-missing-doi",
+        "a-reason-for-a-missing-url",
+        "an-anonymous-work-with-a-reason",
+        "a-view-names-its-word",
+        "a-view-names-its-author",
+        "a-finding-from-a-study-beside-the-blog",
+        "tex-accents-logos-and-quotes-are-kept",
         "misc-is-practitioner",
         "designs-in-any-case-and-spacing",
         "association-needs-no-cite",
@@ -432,7 +591,8 @@ def test_rule_does_not_fire(make_kb: MakeKb, files: dict[str, str | bytes | None
 
 
 def test_warnings_are_warnings(make_kb: MakeKb) -> None:
-    _, problems = validate(make_kb({"references.bib": BIB + "\n@misc{x2000, title={Unused}}\n"}))
+    misc = "\n@misc{x2000, title={Unused}, url={https://example.org/x}}\n"
+    _, problems = validate(make_kb({"references.bib": BIB + misc}))
     assert [(p.severity, p.code) for p in problems] == [("warning", "uncited-reference")]
 
 
