@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from ambidex.bibliography import persons
 from ambidex.model import (
     CAUSAL_DESIGNS,
     CAUSAL_RELATIONS,
@@ -20,7 +21,6 @@ from ambidex.model import (
     RelationType,
     SourceType,
 )
-from ambidex.bibliography import persons
 from ambidex.problems import Problem, did_you_mean, error, warning
 from ambidex.prose import Phrases, word_count
 

@@ -516,7 +516,8 @@ def test_salvaged_concept_still_resolves_links(make_kb: MakeKb) -> None:
         (
             {
                 "references.bib": article(
-                    "  journal = {To ``Do'' {\\TeX} \\LaTeX{} Jos{\\'e} \\emph{x} \\relax},\n  year = {2000}\n"
+                    "  journal = {To ``Do'' {\\TeX} \\LaTeX{} Jos{\\'e} \\emph{x} \\relax},\n"
+                    "  year = {2000}\n"
                 )
             },
             "tex-command-lost",
