@@ -56,7 +56,7 @@ class SourceOut(BaseModel):
     """What kind of work a reference is and how it found what it reports."""
 
     source_type: str | None = Field(
-        description="peer-reviewed, conference, book, report or practitioner "
+        description="peer-reviewed, conference, book, report, practitioner or editorial "
         "(from the entry's sourcetype field, else its entry type); null when neither says."
     )
     source_type_label: str | None = Field(description="e.g. 'Peer-reviewed article'.")
@@ -67,6 +67,11 @@ class SourceOut(BaseModel):
     design_labels: list[str] = Field(description="The designs as words, e.g. ['Dyadic survey'].")
     causal: bool = Field(description="True when a design can show cause and effect (an experiment).")
     evidence_label: str = Field(description="Source type and design in one short label, as the site's badge.")
+    status: str | None = Field(
+        default=None,
+        description="'unverified' when no public record confirms the work (its badge then says "
+        "'Unverified', never a source type, and it names no design); null otherwise.",
+    )
 
 
 class CitationOut(SourceOut):
@@ -312,6 +317,7 @@ class Documents:
             "design_labels": [d.label for d in designs],
             "causal": any(d.causal for d in designs),
             "evidence_label": ref.evidence_label() if ref is not None else "",
+            "status": ref.status.value if ref is not None and ref.status is not None else None,
         }
 
     def citation(self, c: Citation) -> CitationOut:

@@ -22,7 +22,7 @@ from ambidex.model import (
     SourceType,
 )
 from ambidex.problems import Problem, did_you_mean, error, warning
-from ambidex.prose import Phrases, word_count
+from ambidex.prose import Phrases, visible_text, word_count
 
 # ---------------------------------------------------------------- thresholds, in one place
 
@@ -230,7 +230,9 @@ def author_names(ref: Reference) -> tuple[str, ...]:
 
 
 def phrased_as_view(text: str, authors: Iterable[str] = ()) -> bool:
-    """Whether a sentence presents what it says as someone's view (see `VIEW_WORDS`)."""
+    """Whether a sentence presents what it says as someone's view (see `VIEW_WORDS`); its
+    citations do not count (a key such as `blog2014` names no view)."""
+    text = visible_text(text)
     if _VIEW.search(text):
         return True
     return any(re.search(rf"\b{re.escape(name)}\b", text) for name in authors)

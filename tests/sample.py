@@ -72,7 +72,8 @@ REFERENCES = """@article{agnihotri2017salesperson,
                and Methodologies},
   journal   = {Journal of Personal Selling \\& Sales Management},
   year      = {2022},
-  design    = {review}
+  design    = {review},
+  missing   = {doi, volume, pages: no record found}
 }
 
 @online{humanedgendcustomers,
@@ -239,9 +240,10 @@ CONCEPTS = [
         "laptop-support-call",
         "case",
         "Laptop support call",
-        "A support call about a crashing laptop, and a new joystick in stock [@humanedgendcustomers].",
+        "A support call about a crashing laptop, and a new joystick in stock, as a sales training firm's "
+        "blog describes it [@humanedgendcustomers].",
         "tags: [service-sales]\nrelations:\n  example-of: [service-vs-sales]\n"
-        "evidence:\n  - The case is told by a sales training firm [@humanedgendcustomers].\n",
+        "evidence:\n  - The case is told in a blog post by a sales training firm [@humanedgendcustomers].\n",
         "A customer calls because a laptop keeps crashing during games. Once the problem is solved, a "
         "new joystick could be offered [@humanedgendcustomers].",
         "humanedgendcustomers",
@@ -290,7 +292,10 @@ def files(docs: Path | None = None) -> dict[str, str]:
         known_keys = set(re.findall(r"@\w+\{([^,]+),", REFERENCES))
         extra_keys = [k for k in keys if k not in known_keys]
         for key in extra_keys:
-            bib += f"\n@misc{{{key},\n  title = {{A source the pages cite: {key}}}\n}}\n"
+            bib += (
+                f"\n@misc{{{key},\n  title = {{A source the pages cite: {key}}},\n"
+                f"  url = {{https://example.org/sources/{key}}}\n}}\n"
+            )
         known_ids = {c[0] for c in CONCEPTS}
         for cid in (i for i in ids if i not in known_ids):
             ctype = _guess_type(cid)

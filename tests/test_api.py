@@ -94,6 +94,7 @@ SURVEY = {
     "design_labels": ["Survey"],
     "causal": False,
     "evidence_label": "Peer-reviewed · Survey",
+    "status": None,
 }
 
 
@@ -566,3 +567,40 @@ def test_large_answers_kept_compressed_reach_every_client_alike(monkeypatch: pyt
         other = c.get(f"{V1}/guide", params={"situation": "My  hunters neglect existing CUSTOMERS!"})
         assert other.status_code == 200
         assert {**other.json(), "situation": None} == {**plain.json(), "situation": None}
+
+
+def test_unverified_and_editorial_sources_say_so(make_kb: MakeKb) -> None:
+    extra = (
+        "\n@article{aman2022ambidextrous, author = {Aman, M. A.}, title = {Ambidextrous Selling},"
+        " journal = {J}, year = {2022}, sourcetype = {peer-reviewed}, design = {review},"
+        " status = {unverified}, missing = {doi, volume, pages: no record found}}\n"
+        "\n@article{rapp2020intersection, author = {Rapp, A.}, title = {The Intersection},"
+        " journal = {Journal of Service Research}, year = {2020}, doi = {10.1177/1094670519892333},"
+        " sourcetype = {editorial}}\n"
+    )
+    root = make_kb(
+        {
+            "references.bib": BIB + extra,
+            "kb/risks/role-ambiguity.md": concept(
+                "role-ambiguity",
+                summary="A summary [@gabler2017dark; @aman2022ambidextrous; @rapp2020intersection].",
+                extra="relations:\n  risk-of: [service-sales-ambidexterity]\n",
+            ),
+        }
+    )
+    with TestClient(create_app(Settings(root=root))) as c:
+        aman = c.get(f"{V1}/references/aman2022ambidextrous").json()
+        assert (aman["status"], aman["evidence_label"], aman["design"]) == ("unverified", "Unverified", [])
+        assert "Peer-reviewed" not in aman["evidence_label"]
+        rapp = c.get(f"{V1}/references/rapp2020intersection").json()
+        assert (rapp["source_type"], rapp["evidence_label"], rapp["status"]) == (
+            "editorial",
+            "Editorial",
+            None,
+        )
+        cited = c.get(f"{V1}/concepts/role-ambiguity").json()["summary_citations"]
+        assert [(x["key"], x["evidence_label"]) for x in cited] == [
+            ("gabler2017dark", "Peer-reviewed · Survey"),
+            ("aman2022ambidextrous", "Unverified"),
+            ("rapp2020intersection", "Editorial"),
+        ]

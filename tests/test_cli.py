@@ -55,6 +55,41 @@ def test_check_names_each_problem_at_file_and_line(make_kb: MakeKb) -> None:
     assert lines[-1].startswith("failed: ")
 
 
+def test_check_warns_of_librarians_problems_at_their_fields(make_kb: MakeKb) -> None:
+    extra = (
+        "\n@article{tex2000,\n  author = {Doe, Jane},\n  title = {{\\TeX} and the \\Foo{} of Selling},\n"
+        "  journal = {J},\n  year = {2000},\n  number = {5},\n  design = {survey}\n}\n"
+        "\n@online{blog2014,\n  author = {Marcos-Cuevas, Javier},\n  title = {Leading},\n"
+        "  sourcetype = {practitioner}\n}\n"
+    )
+    first = BIB.count("\n") + 2
+    root = make_kb(
+        {
+            "references.bib": BIB + extra,
+            RISK: risk(
+                summary="Dual roles pay [@blog2014; @tex2000].", evidence="Leaders must switch [@blog2014]."
+            ),
+        }
+    )
+    result = runner.invoke(app, ["check", "--root", str(root)])
+    assert result.exit_code == 0, result.output  # warnings only
+    lines = result.output.splitlines()
+    assert (
+        f"references.bib:{first + 2}:1: warning[tex-command-lost]: 'tex2000' has \\Foo in its title, "
+        "which the reference list would drop"
+    ) in lines
+    assert any(
+        line.startswith(f"references.bib:{first + 5}:1: warning[issue-without-volume]") for line in lines
+    )
+    assert any(line.startswith(f"references.bib:{first}:1: warning[incomplete-article]") for line in lines)
+    assert any(
+        line.startswith(f"references.bib:{first + 9}:1: warning[practitioner-without-url]") for line in lines
+    )
+    finding = [line for line in lines if "[practitioner-only-finding]" in line]
+    assert [line.split(": ")[0] for line in finding] == [f"{RISK}:9:1"], "the summary cites a study too"
+    assert runner.invoke(app, ["check", "--root", str(root), "--strict"]).exit_code == 1
+
+
 def test_json_format_gives_the_same_problems(make_kb: MakeKb) -> None:
     root = make_kb({RISK: risk(summary="S [@gabler2071dark].")})
     text = runner.invoke(app, ["check", "--root", str(root)]).output

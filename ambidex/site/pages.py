@@ -164,9 +164,11 @@ def evidence_badge(ref: Reference) -> str:
     label = ref.evidence_label()
     if not label:
         return ""
-    causal = " ambidex-evidence--causal" if ref.causal else ""
+    modifier = " ambidex-evidence--causal" if ref.causal else ""
+    if ref.status is not None:
+        modifier = f" ambidex-evidence--{ref.status.value}"
     return (
-        f'<span class="ambidex-evidence{causal}" title="{html.escape(ref.evidence_title())}">'
+        f'<span class="ambidex-evidence{modifier}" title="{html.escape(ref.evidence_title())}">'
         f"{html.escape(label)}</span>"
     )
 
