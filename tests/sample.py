@@ -73,6 +73,7 @@ REFERENCES = """@article{agnihotri2017salesperson,
   journal   = {Journal of Personal Selling \\& Sales Management},
   year      = {2022},
   design    = {review},
+  status    = {unverified},
   missing   = {doi, volume, pages: no record found}
 }
 

@@ -95,3 +95,23 @@ def test_a_file_include_line_in_an_entry_stops_the_build(tmp_path: Path) -> None
     for path in (root / "site").rglob("*"):
         if path.is_file():
             assert "TOP-SECRET-REPOSITORY-CONTENT" not in path.read_text(encoding="utf-8", errors="replace")
+
+
+def test_the_bibliography_page_as_a_librarian_reads_it(built: Path) -> None:
+    page = (built / "references" / "index.html").read_text()
+    blocks = re.findall(
+        r'<div class="ambidex-reference" id="([^"]+)">\s*<p class="ambidex-apa">(.*?)</p>\s*<p>(.*?)</p>',
+        page,
+        re.S,
+    )
+    assert len(blocks) >= 5
+    for key, entry, _ in blocks:
+        text = re.sub(r"<[^>]+>", "", entry)
+        assert not any(mark in text for mark in ("\\", "{", "}", "``", "''")), (key, text)
+        assert not re.search(r"[?!]\.", text), (key, text)
+    by_key = {key: (entry, badge) for key, entry, badge in blocks}
+    entry, badge = by_key["aman2022ambidextrous"]
+    assert entry.startswith("Aman, M. A., Azam, M. K., &amp; Akhtar, A. (2022).")
+    assert 'class="ambidex-evidence ambidex-evidence--unverified"' in badge and ">Unverified</span>" in badge
+    assert "Peer-reviewed" not in badge
+    assert ">Peer-reviewed · Survey</span>" in by_key["gabler2017dark"][1]
