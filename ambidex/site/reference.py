@@ -4,8 +4,9 @@ A hand-written page asks for one with a marker: `<!-- ambidex:front-matter -->` 
 front matter, from the JSON Schema of `FrontMatter`), `<!-- ambidex:relations -->` (the relation
 vocabulary), `<!-- ambidex:types -->` (concept types and folders), `<!-- ambidex:sources -->`
 (source types of references), `<!-- ambidex:designs -->` (study designs),
-`<!-- ambidex:depth -->` (the depth and originality thresholds), `<!-- ambidex:cli -->` (the
-help text of every command).
+`<!-- ambidex:depth -->` (the depth and originality thresholds), `<!-- ambidex:view-words -->`
+(the words that phrase a sentence as a view), `<!-- ambidex:cli -->` (the help text of every
+command).
 """
 
 from __future__ import annotations
@@ -85,6 +86,10 @@ def depth_rules() -> str:
     )
 
 
+def view_words() -> str:
+    return ", ".join(f"“{word}”" for word in evidence.VIEW_WORDS)
+
+
 def types_table() -> str:
     rows = ["| type | folder | section |", "|---|---|---|"]
     rows += [f"| `{t.value}` | `kb/{t.directory}/` | {t.label} |" for t in ConceptType]
@@ -143,6 +148,7 @@ MARKERS: dict[str, Callable[[], str]] = {
     "sources": sources_table,
     "designs": designs_table,
     "depth": depth_rules,
+    "view-words": view_words,
     "cli": cli_help,
 }
 
