@@ -21,6 +21,7 @@ EXPERIMENT = """
   title   = {Impact of Proactive Postsales Service and Cross-Selling Activities on Customer Churn},
   journal = {Journal of Service Research},
   year    = {2020},
+  doi     = {10.1177/1094670519883347},
   design  = {field-experiment}
 }
 """
