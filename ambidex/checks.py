@@ -13,7 +13,7 @@ from pathlib import Path
 from ambidex import bibliography, evidence, markup
 from ambidex.identity import Duplicates, make_key
 from ambidex.loader import load, load_originals
-from ambidex.model import KnowledgeBase
+from ambidex.model import TENSION_TYPES, ConceptType, KnowledgeBase
 from ambidex.problems import Problem, did_you_mean, error, sort_problems, warning
 
 Check = Callable[[KnowledgeBase], Iterable[Problem]]
@@ -111,6 +111,60 @@ def check_concepts_cite(kb: KnowledgeBase) -> Iterable[Problem]:
                     "this evidence item carries no citation",
                     "end it with [@key, p. N]",
                 )
+
+
+def check_advice(kb: KnowledgeBase) -> Iterable[Problem]:
+    """Poles belong to tensions (two of them, each move cited, each pole concept known); signs to
+    risks."""
+    for concept in kb.concepts.values():
+        if concept.poles and concept.type not in TENSION_TYPES:
+            yield error(
+                concept.path,
+                concept.poles[0].line,
+                1,
+                "poles-outside-tension",
+                f"a {concept.type.value} has no poles; only dilemmas and forms of ambidexterity do",
+                "move the signals, moves and questions to the tension this concept belongs to",
+            )
+        elif concept.poles and len(concept.poles) != 2:
+            yield error(
+                concept.path,
+                concept.poles[0].line,
+                1,
+                "pole-count",
+                f"a tension has two poles; this one lists {len(concept.poles)}",
+                "write one item for each side of the tension",
+            )
+        for pole in concept.poles:
+            if pole.concept and pole.concept not in kb.concepts:
+                yield error(
+                    concept.path,
+                    pole.line,
+                    1,
+                    "unknown-pole-concept",
+                    f"the pole '{pole.name}' names the concept '{pole.concept}', which does not exist",
+                    did_you_mean(pole.concept, list(kb.concepts))
+                    or "name an existing concept id, or leave it out",
+                )
+            for move in pole.moves:
+                if not move.citations:
+                    yield error(
+                        concept.path,
+                        move.line,
+                        1,
+                        "uncited-move",
+                        "this move carries no citation",
+                        "end it with the source that supports it, e.g. [@key]",
+                    )
+        if concept.signs and concept.type is not ConceptType.RISK:
+            yield error(
+                concept.path,
+                concept.id_line,
+                1,
+                "signs-outside-risk",
+                f"a {concept.type.value} has no signs; only risks do",
+                "write how leaning shows as a tension's pole signals instead",
+            )
 
 
 def check_links(kb: KnowledgeBase) -> Iterable[Problem]:
@@ -225,6 +279,7 @@ CHECKS: tuple[Check, ...] = (
     check_aliases,
     check_citations,
     check_concepts_cite,
+    check_advice,
     check_links,
     check_relations,
     check_references,
