@@ -13,6 +13,14 @@ NEXT = BIB.count("\n") + 2  # the first line of an entry appended to BIB after a
 DESIGN = BIB.splitlines().index("  design  = {survey}") + 1  # the design of gabler2017dark
 
 
+# Two poles of a tension, the first naming a concept and citing its move.
+POLES = (
+    "poles:\n  - name: Serving\n    concept: role-ambiguity\n    signals: [Calls run long]\n"
+    "    moves: ['Set a time box for service calls [@gabler2017dark].']\n    questions: [Who sells?]\n"
+    "  - name: Selling\n"
+)
+
+
 def related(how: str) -> str:
     """The risk's relations, with `how` in place of its plain `risk-of` edge."""
     return concept("role-ambiguity", extra=f"relations:\n  risk-of: [service-sales-ambidexterity]\n{how}")
@@ -317,6 +325,47 @@ CORPUS = [
         ("kb/dilemmas/a-vs-b.md", 9, "short-body"),
     ),
     ("no-evidence", {RISK: concept("role-ambiguity", evidence="")}, (RISK, 2, "no-evidence")),
+    (
+        "poles-outside-tension",
+        {RISK: concept("role-ambiguity", extra="poles:\n  - name: A\n  - name: B\n")},
+        (RISK, 7, "poles-outside-tension"),
+    ),
+    (
+        "pole-count",
+        {SSA: concept("service-sales-ambidexterity", type="ambidexterity", extra=POLES + "  - name: C\n")},
+        (SSA, 7, "pole-count"),
+    ),
+    (
+        "unknown-pole-concept",
+        {
+            SSA: concept(
+                "service-sales-ambidexterity",
+                type="ambidexterity",
+                extra=POLES.replace("role-ambiguity", "role-ambiguty"),
+            )
+        },
+        (SSA, 7, "unknown-pole-concept"),
+    ),
+    (
+        "uncited-move",
+        {
+            SSA: concept(
+                "service-sales-ambidexterity",
+                type="ambidexterity",
+                extra=POLES.replace(" [@gabler2017dark]", ""),
+            )
+        },
+        (SSA, 10, "uncited-move"),
+    ),
+    (
+        "signs-outside-risk",
+        {
+            SSA: concept(
+                "service-sales-ambidexterity", type="ambidexterity", extra="signs: [People are tired]\n"
+            )
+        },
+        (SSA, 2, "signs-outside-risk"),
+    ),
 ]
 
 

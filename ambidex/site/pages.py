@@ -276,6 +276,13 @@ class SitePages:
             "",
             self._kind(c),
             "",
+        ]
+        if c.in_short:
+            out += [
+                f'<div class="ambidex-in-short" markdown>\n**In short.** {self.md(c.in_short)}\n</div>',
+                "",
+            ]
+        out += [
             f'<div class="ambidex-summary" markdown>\n{self.md(c.summary)}\n</div>',
             "",
         ]
@@ -283,6 +290,7 @@ class SitePages:
             out += [f"*Also known as:* {', '.join(_text(a.name) for a in c.aliases)}", ""]
         if c.body.strip():
             out += [self.md(c.body).strip(), ""]
+        out += self._advice(c)
         if c.evidence:
             out += ["## Evidence", ""] + [f"- {self.md(e.text)}" for e in c.evidence] + [""]
         out += self._connections(c)
@@ -291,6 +299,27 @@ class SitePages:
         out += self._how_to_cite(c)
         out += self._pager(c)
         return "\n".join(out)
+
+    def _advice(self, c: Concept) -> list[str]:
+        """A tension's poles as a manager meets them (signals, moves, questions); a risk's signs."""
+        out: list[str] = []
+        if c.poles:
+            out += ["## For managers: which way the team leans", ""]
+            for pole in c.poles:
+                name = _text(pole.name)
+                if pole.concept in self.kb.concepts:
+                    name = f"[{name}]({pole.concept}.md)"
+                out += [f"### Leaning to {name}", ""]
+                if pole.signals:
+                    out += ["**Signals**", ""] + [f"- {_text(s)}" for s in pole.signals] + [""]
+                if pole.moves:
+                    out += ["**Moves when it goes too far**", ""]
+                    out += [f"- {self.md(m.text)}" for m in pole.moves] + [""]
+                if pole.questions:
+                    out += ["**Questions to ask**", ""] + [f"- {_text(q)}" for q in pole.questions] + [""]
+        if c.signs:
+            out += ["## Signs to watch for", ""] + [f"- {_text(s)}" for s in c.signs] + [""]
+        return out
 
     def _breadcrumbs(self, c: Concept) -> str:
         return (
