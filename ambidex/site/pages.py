@@ -133,10 +133,23 @@ def tag_path(tag: str) -> str:
     return f"tags/{tag}.md"
 
 
-def tag_title(tag: str) -> str:
-    """A tag as readers see it: 'leading-the-people' -> 'Leading the people'."""
-    words = tag.replace("-", " ")
+def tag_title(tag: str, pair: bool = False) -> str:
+    """A tag as readers see it: 'leading-the-people' -> 'Leading the people'; a `pair` of poles
+    keeps its hyphen: 'service-sales' -> 'Service-sales'."""
+    words = tag if pair else tag.replace("-", " ")
     return words[:1].upper() + words[1:]
+
+
+def pair_tags(kb: KnowledgeBase) -> frozenset[str]:
+    """Tags that name the two poles of a tension ('service-sales' beside 'service-vs-sales' or
+    'service-sales-ambidexterity'): their hyphen joins two words, it does not stand for a space."""
+    pairs = set()
+    for tag in kb.tags:
+        first, _, second = tag.partition("-")
+        named = f"{first}-vs-{second}" in kb.concepts or f"{tag}-ambidexterity" in kb.concepts
+        if second and "-" not in second and named:
+            pairs.add(tag)
+    return frozenset(pairs)
 
 
 def _in_concepts(concept_id: str) -> str:
@@ -144,6 +157,10 @@ def _in_concepts(concept_id: str) -> str:
 
 
 CONCEPT_LINKS = Links(concept=_in_concepts, reference=lambda key: f"#ref-{key}")
+# From an index page one folder down (types/, tags/): concepts and the bibliography, no badges.
+INDEX_LINKS = Links(
+    concept=lambda i: f"../{concept_path(i)}", reference=lambda key: f"../references.md#{key}"
+)
 
 
 def apa_date(day: str) -> str:
@@ -184,11 +201,6 @@ def _linkify(apa_html: str) -> str:
 def _text(text: str) -> str:
     """Plain text from the knowledge base as Markdown that shows it as typed (no markup, no HTML)."""
     return escape_markdown(text)
-
-
-def _safe_html(markdown_text: str) -> str:
-    """Markdown from the knowledge base with any HTML in it made text (Markdown still applies)."""
-    return html.escape(markdown_text, quote=False)
 
 
 def _meta(text: str) -> str:
@@ -248,6 +260,10 @@ class SitePages:
                 if target in kb.concepts and target != concept.id:
                     mentions[target].append(concept.id)
         self._mentions = mentions
+        self._pairs = pair_tags(kb)
+
+    def tag_title(self, tag: str) -> str:
+        return tag_title(tag, tag in self._pairs)
 
     def badge(self, key: str) -> str:
         ref = self.kb.references.get(key)
@@ -377,7 +393,9 @@ class SitePages:
     def _tags(self, c: Concept) -> list[str]:
         if not c.tags:
             return []
-        links = " ".join(f"[{html.escape(tag_title(t))}](../{tag_path(t)}){{.ambidex-tag}}" for t in c.tags)
+        links = " ".join(
+            f"[{html.escape(self.tag_title(t))}](../{tag_path(t)}){{.ambidex-tag}}" for t in c.tags
+        )
         return [f'<p class="ambidex-tags" markdown>Tags: {links}</p>', ""]
 
     def _references(self, c: Concept) -> list[str]:
@@ -465,9 +483,8 @@ class SitePages:
             out.append("No entries yet.")
         for cid in ids:
             c = self.kb.concepts[cid]
-            out += [
-                f"- **[{_escape(c.title)}](../{concept_path(cid)})** — {_safe_html(self.r.plain(c.summary))}"
-            ]
+            summary = self.r.markdown(c.summary, INDEX_LINKS)
+            out += [f"- **[{_escape(c.title)}](../{concept_path(cid)})** — {summary}"]
         return "\n".join(out) + "\n"
 
     def tags_index(self) -> str:
@@ -481,7 +498,7 @@ class SitePages:
         if not self.kb.tags:
             out.append("No tags yet.")
         for tag, ids in sorted(self.kb.tags.items()):
-            out.append(f"- **[{html.escape(tag_title(tag))}]({tag_path(tag)})** — {self._tag_line(ids)}")
+            out.append(f"- **[{html.escape(self.tag_title(tag))}]({tag_path(tag)})** — {self._tag_line(ids)}")
         return "\n".join(out) + "\n"
 
     def _tag_line(self, ids: Iterable[str]) -> str:
@@ -489,7 +506,7 @@ class SitePages:
         for cid in ids:
             counts[self.kb.concepts[cid].type] += 1
         parts = [
-            f"{n} {TYPE_NAMES[t][0].lower()}{'' if n == 1 else 's'}".replace("ys ", "ies ")
+            f"{n} {(TYPE_NAMES[t][0] if n == 1 else t.label).lower()}"
             for t, n in sorted(counts.items(), key=lambda kv: list(ConceptType).index(kv[0]))
         ]
         total = sum(counts.values())
@@ -499,24 +516,24 @@ class SitePages:
         members = sorted(ids, key=lambda i: self.kb.concepts[i].title.casefold())
         out = [
             "---",
-            f"title: {json.dumps(tag_title(tag))}",
+            f"title: {json.dumps(self.tag_title(tag))}",
             "---",
             "",
             '<nav class="ambidex-breadcrumbs" aria-label="You are here" markdown>',
             "[Home](../index.md) › [Tags](../tags.md) › "
-            f'<span aria-current="page">{html.escape(tag_title(tag))}</span>',
+            f'<span aria-current="page">{html.escape(self.tag_title(tag))}</span>',
             "</nav>",
             "",
-            f"# {tag_title(tag)}",
+            f"# {self.tag_title(tag)}",
             "",
-            f"Concepts tagged *{html.escape(tag_title(tag).lower())}*: {self._tag_line(members)}",
+            f"Concepts tagged *{html.escape(self.tag_title(tag).lower())}*: {self._tag_line(members)}",
             "",
         ]
         for cid in members:
             c = self.kb.concepts[cid]
             out.append(
                 f"- **[{_escape(c.title)}](../{concept_path(cid)})** ({TYPE_NAMES[c.type][0].lower()}) — "
-                f"{self.r.plain(c.summary)}"
+                f"{self.r.markdown(c.summary, INDEX_LINKS)}"
             )
         return "\n".join(out) + "\n"
 
