@@ -167,6 +167,17 @@ def test_new_concept_with_a_latin1_title_from_the_shell(make_kb: MakeKb) -> None
     assert text.startswith('---\nid: cafe\ntitle: "Café"\n')
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("Ελληνικά", "ellenika"), ("销售双元性", "xiao-shou-shuang-yuan-xing"), ("Straße", "strasse")],
+)
+def test_titles_in_any_script_get_a_readable_id(make_kb: MakeKb, title: str, expected: str) -> None:
+    root = make_kb()
+    result = runner.invoke(app, ["new", "concept", title, "--type", "risk", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (root / f"kb/risks/{expected}.md").is_file()
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(title=st.text(max_size=40))
 def test_new_concept_takes_any_title(tmp_path_factory: pytest.TempPathFactory, title: str) -> None:
