@@ -41,13 +41,15 @@ def test_concept_page(make_kb: MakeKb) -> None:
     assert '<a href="../../types/risk/">Risk</a>' in page
     assert "Linked to [service sales ambidexterity](service-sales-ambidexterity.md)" in page
     assert "- **A risk of:** [Service sales ambidexterity](service-sales-ambidexterity.md)" in page
-    # In-text citation with locator links to an anchor that the page's reference list defines,
-    # with the badge of its source type and design.
+    # In-text citation with locator links to an anchor that the page's reference list defines;
+    # the badge of its source type and design follows the paragraph, grouped with the others.
     badge = (
         '<span class="ambidex-evidence" title="Peer-reviewed article; design: survey">'
         "Peer-reviewed · Survey</span>"
     )
-    assert f"([Gabler et al., 2017](#ref-gabler2017dark), p. 383 {badge})" in page
+    assert "([Gabler et al., 2017](#ref-gabler2017dark), p. 383).\n\n" in page
+    sources = '<p class="ambidex-sources"><span class="ambidex-sources-label">Sources:</span> '
+    assert f'{sources}<a href="#ref-gabler2017dark">Gabler et al., 2017</a> {badge}</p>' in page
     assert '<p class="ambidex-apa" id="ref-gabler2017dark">Gabler, C. B., Ogilvie, J.' in page
     assert re.search(r'id="ref-gabler2017dark">[^\n]*</a> ' + re.escape(badge), page)
     assert page.count("https://doi.org/10.1177/1094670517712019</a>") == 1, "the DOI once"
@@ -144,8 +146,8 @@ def test_badge_of_a_practitioner_source_names_its_kind(make_kb: MakeKb) -> None:
     )
     page = pages(make_kb, {"references.bib": bib})["concepts/role-ambiguity.md"]
     assert (
-        '([Gabler et al., 2017](#ref-gabler2017dark), p. 383 <span class="ambidex-evidence" '
-        'title="Practitioner article">Practitioner article</span>)' in page
+        '<a href="#ref-gabler2017dark">Gabler et al., 2017</a> <span class="ambidex-evidence" '
+        'title="Practitioner article">Practitioner article</span></p>' in page
     )
 
 

@@ -22,6 +22,7 @@ from datetime import date
 
 import nh3
 
+from ambidex import markup
 from ambidex.model import (
     TENSION_TYPES,
     Citation,
@@ -157,6 +158,8 @@ def _in_concepts(concept_id: str) -> str:
 
 
 CONCEPT_LINKS = Links(concept=_in_concepts, reference=lambda key: f"#ref-{key}")
+# Paragraphs, list blocks and headings of a body: what one group of source badges follows.
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 # From an index page one folder down (types/, tags/): concepts and the bibliography, no badges.
 INDEX_LINKS = Links(
     concept=lambda i: f"../{concept_path(i)}", reference=lambda key: f"../references.md#{key}"
@@ -251,6 +254,7 @@ class SitePages:
         self.site_url = site_url.rstrip("/")
         self.today = today or date(2000, 1, 1)
         self.links = Links(CONCEPT_LINKS.concept, CONCEPT_LINKS.reference, badge=self.badge)
+        self.plain_links = Links(CONCEPT_LINKS.concept, CONCEPT_LINKS.reference)
         self._by_type = {
             t: sorted(kb.by_type(t), key=lambda i: kb.concepts[i].title.casefold()) for t in ConceptType
         }
@@ -305,7 +309,7 @@ class SitePages:
         if c.aliases:
             out += [f"*Also known as:* {', '.join(_text(a.name) for a in c.aliases)}", ""]
         if c.body.strip():
-            out += [self.md(c.body).strip(), ""]
+            out += [self._body(c.body).strip(), ""]
         out += self._advice(c)
         if c.evidence:
             out += ["## Evidence", ""] + [f"- {self.md(e.text)}" for e in c.evidence] + [""]
@@ -315,6 +319,28 @@ class SitePages:
         out += self._how_to_cite(c)
         out += self._pager(c)
         return "\n".join(out)
+
+    def _body(self, body: str) -> str:
+        """The body with its citations linked but not badged in the running text: the badges of
+        the works a paragraph cites follow it as one group, so that no row of them interrupts it."""
+        out = []
+        for block in _BLOCK_BREAK.split(body):
+            out.append(self.r.markdown(block, self.plain_links))
+            keys = dict.fromkeys(
+                c.key
+                for span in markup.scan(block)
+                if isinstance(span, markup.CiteSpan)
+                for c in span.citations
+                if c.key in self.kb.references
+            )
+            if keys:
+                sources = "; ".join(
+                    f'<a href="#ref-{html.escape(k)}">{html.escape(self.r.apa.label(k))}</a> {self.badge(k)}'
+                    for k in keys
+                )
+                label = '<span class="ambidex-sources-label">Sources:</span>'
+                out.append(f'<p class="ambidex-sources">{label} {sources}</p>')
+        return "\n\n".join(out)
 
     def _advice(self, c: Concept) -> list[str]:
         """A tension's poles as a manager meets them (signals, moves, questions); a risk's signs."""
