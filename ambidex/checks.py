@@ -167,6 +167,50 @@ def check_advice(kb: KnowledgeBase) -> Iterable[Problem]:
             )
 
 
+def check_advice_written(kb: KnowledgeBase) -> Iterable[Problem]:
+    """What a manager needs from every entry: an In short; from a tension, two poles with
+    signals, moves and questions; from a risk, its signs."""
+    for concept in kb.concepts.values():
+        if not concept.in_short:
+            yield warning(
+                concept.path,
+                concept.summary_line,
+                1,
+                "missing-in-short",
+                f"'{concept.id}' has no in_short",
+                "add in_short: two or three plain sentences for a sales manager, with no jargon",
+            )
+        if concept.type in TENSION_TYPES and not concept.poles:
+            yield warning(
+                concept.path,
+                concept.id_line,
+                1,
+                "tension-without-poles",
+                f"the {concept.type.value} '{concept.id}' gives a manager no poles to recognise",
+                "add poles: two items, each with signals, moves and questions",
+            )
+        for pole in concept.poles:
+            missing = [name for name in ("signals", "moves", "questions") if not getattr(pole, name)]
+            if missing:
+                yield warning(
+                    concept.path,
+                    pole.line,
+                    1,
+                    "pole-without-advice",
+                    f"the pole '{pole.name}' has no {' and no '.join(missing)}",
+                    "give each pole its signals, moves and questions: the guide answers with them",
+                )
+        if concept.type is ConceptType.RISK and not concept.signs:
+            yield warning(
+                concept.path,
+                concept.id_line,
+                1,
+                "risk-without-signs",
+                f"the risk '{concept.id}' has no signs",
+                "add signs: the symptoms as a manager sees them",
+            )
+
+
 def check_links(kb: KnowledgeBase) -> Iterable[Problem]:
     ids = list(kb.concepts)
     for concept in kb.concepts.values():
@@ -280,6 +324,7 @@ CHECKS: tuple[Check, ...] = (
     check_citations,
     check_concepts_cite,
     check_advice,
+    check_advice_written,
     check_links,
     check_relations,
     check_references,

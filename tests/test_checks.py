@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ambidex.checks import validate
-from tests.conftest import BIB, MakeKb, concept
+from tests.conftest import BIB, IN_SHORT, TWO_POLES, MakeKb, concept
 
 RISK = "kb/risks/role-ambiguity.md"
 SSA = "kb/ambidexterity/service-sales-ambidexterity.md"
@@ -400,7 +400,7 @@ def test_salvaged_concept_still_resolves_links(make_kb: MakeKb) -> None:
                     "service-sales-ambidexterity",
                     type="ambidexterity",
                     summary="S [@mullins2020ambidextrous].",
-                    extra="tags: [Bad Tag]\n",
+                    extra="tags: [Bad Tag]\n" + IN_SHORT + TWO_POLES,
                 )
             }
         )
