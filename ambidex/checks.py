@@ -13,7 +13,7 @@ from pathlib import Path
 from ambidex import bibliography, bibrules, evidence, markup
 from ambidex.identity import Duplicates, make_key
 from ambidex.loader import load, load_originals
-from ambidex.model import KnowledgeBase
+from ambidex.model import TENSION_TYPES, ConceptType, KnowledgeBase
 from ambidex.problems import Problem, did_you_mean, error, sort_problems, warning
 
 Check = Callable[[KnowledgeBase], Iterable[Problem]]
@@ -111,6 +111,104 @@ def check_concepts_cite(kb: KnowledgeBase) -> Iterable[Problem]:
                     "this evidence item carries no citation",
                     "end it with [@key, p. N]",
                 )
+
+
+def check_advice(kb: KnowledgeBase) -> Iterable[Problem]:
+    """Poles belong to tensions (two of them, each move cited, each pole concept known); signs to
+    risks."""
+    for concept in kb.concepts.values():
+        if concept.poles and concept.type not in TENSION_TYPES:
+            yield error(
+                concept.path,
+                concept.poles[0].line,
+                1,
+                "poles-outside-tension",
+                f"a {concept.type.value} has no poles; only dilemmas and forms of ambidexterity do",
+                "move the signals, moves and questions to the tension this concept belongs to",
+            )
+        elif concept.poles and len(concept.poles) != 2:
+            yield error(
+                concept.path,
+                concept.poles[0].line,
+                1,
+                "pole-count",
+                f"a tension has two poles; this one lists {len(concept.poles)}",
+                "write one item for each side of the tension",
+            )
+        for pole in concept.poles:
+            if pole.concept and pole.concept not in kb.concepts:
+                yield error(
+                    concept.path,
+                    pole.line,
+                    1,
+                    "unknown-pole-concept",
+                    f"the pole '{pole.name}' names the concept '{pole.concept}', which does not exist",
+                    did_you_mean(pole.concept, list(kb.concepts))
+                    or "name an existing concept id, or leave it out",
+                )
+            for move in pole.moves:
+                if not move.citations:
+                    yield error(
+                        concept.path,
+                        move.line,
+                        1,
+                        "uncited-move",
+                        "this move carries no citation",
+                        "end it with the source that supports it, e.g. [@key]",
+                    )
+        if concept.signs and concept.type is not ConceptType.RISK:
+            yield error(
+                concept.path,
+                concept.id_line,
+                1,
+                "signs-outside-risk",
+                f"a {concept.type.value} has no signs; only risks do",
+                "write how leaning shows as a tension's pole signals instead",
+            )
+
+
+def check_advice_written(kb: KnowledgeBase) -> Iterable[Problem]:
+    """What a manager needs from every entry: an In short; from a tension, two poles with
+    signals, moves and questions; from a risk, its signs."""
+    for concept in kb.concepts.values():
+        if not concept.in_short:
+            yield warning(
+                concept.path,
+                concept.summary_line,
+                1,
+                "missing-in-short",
+                f"'{concept.id}' has no in_short",
+                "add in_short: two or three plain sentences for a sales manager, with no jargon",
+            )
+        if concept.type in TENSION_TYPES and not concept.poles:
+            yield warning(
+                concept.path,
+                concept.id_line,
+                1,
+                "tension-without-poles",
+                f"the {concept.type.value} '{concept.id}' gives a manager no poles to recognise",
+                "add poles: two items, each with signals, moves and questions",
+            )
+        for pole in concept.poles:
+            missing = [name for name in ("signals", "moves", "questions") if not getattr(pole, name)]
+            if missing:
+                yield warning(
+                    concept.path,
+                    pole.line,
+                    1,
+                    "pole-without-advice",
+                    f"the pole '{pole.name}' has no {' and no '.join(missing)}",
+                    "give each pole its signals, moves and questions: the guide answers with them",
+                )
+        if concept.type is ConceptType.RISK and not concept.signs:
+            yield warning(
+                concept.path,
+                concept.id_line,
+                1,
+                "risk-without-signs",
+                f"the risk '{concept.id}' has no signs",
+                "add signs: the symptoms as a manager sees them",
+            )
 
 
 def check_links(kb: KnowledgeBase) -> Iterable[Problem]:
@@ -225,6 +323,8 @@ CHECKS: tuple[Check, ...] = (
     check_aliases,
     check_citations,
     check_concepts_cite,
+    check_advice,
+    check_advice_written,
     check_links,
     check_relations,
     check_references,

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import sys
-import unicodedata
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from slugify import slugify as python_slugify
 
 from ambidex.checks import validate
 from ambidex.files import atomic_write, create_new
@@ -102,12 +102,6 @@ def schema(
         _console(stderr=True).print(f"wrote {escape(str(output))}")
 
 
-# Letters that Unicode does not decompose into a base letter and an accent, as readers spell them
-# in ASCII.
-_ASCII_LETTERS = str.maketrans(
-    {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D"}
-    | {"ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ł": "l", "Ł": "L", "ı": "i", "ŋ": "ng", "Ŋ": "NG"}
-)
 # What YAML may not hold as it is in a double-quoted scalar: C1 controls, its own line breaks.
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
@@ -126,10 +120,9 @@ def readable(text: str) -> str:
 
 
 def slugify(title: str) -> str:
-    """A readable ASCII id for a title: `Café culture` -> `cafe-culture`."""
-    ascii_title = unicodedata.normalize("NFKD", title.translate(_ASCII_LETTERS))
-    ascii_title = ascii_title.encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80].strip("-")
+    """A readable ASCII id for a title in any script: `Café culture` -> `cafe-culture`,
+    `销售双元性` -> `xiao-shou-shuang-yuan-xing` (python-slugify's transliteration)."""
+    return python_slugify(title, max_length=80, word_boundary=True)
 
 
 def yaml_string(text: str) -> str:

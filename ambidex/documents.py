@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from ambidex import bibliography
 from ambidex.build import Build
 from ambidex.files import BlobFile, DiskCache, digest, pack_blobs
-from ambidex.model import Citation, Concept, ConceptType, Reference, RelationType
+from ambidex.model import Citation, Concept, ConceptType, Evidence, Reference, RelationType
 from ambidex.render import Links, to_html
 
 PREFIX = "/api/v1"
@@ -128,7 +128,24 @@ class EvidenceOut(BaseModel):
     citations: list[CitationOut]
 
 
+class PoleOut(BaseModel):
+    name: str = Field(description="The pole in plain words, e.g. 'Winning new customers'.")
+    concept: ConceptRef | None = Field(description="The concept that is this pole, when there is one.")
+    signals: list[str] = Field(description="How a team that leans this way shows it, in managers' words.")
+    moves: list[EvidenceOut] = Field(
+        description="What a manager can do when the team leans too far this way."
+    )
+    questions: list[str] = Field(description="Questions to ask the team or oneself.")
+
+
 class ConceptOut(ConceptListItem):
+    in_short: str = Field(
+        description="Two or three plain sentences for a sales manager; empty when not written."
+    )
+    poles: list[PoleOut] = Field(
+        description="Tensions only: the two poles with their signals, moves and questions."
+    )
+    signs: list[str] = Field(description="Risks only: the symptoms as a manager sees them.")
     summary_citations: list[CitationOut]
     relations: list[RelationOut]
     backlinks: list[BacklinkOut]
@@ -355,6 +372,12 @@ class Documents:
             url=reference_url(ref.key),
         )
 
+    def evidence_item(self, item: Evidence) -> EvidenceOut:
+        """A cited sentence (an evidence item or a move) as plain text with its citations."""
+        return EvidenceOut(
+            text=self.renderer.plain(item.text), citations=[self.citation(x) for x in item.citations]
+        )
+
     # --------------------------------------------------------------- whole documents
 
     def _concept_json(self, concept_id: str) -> bytes:
@@ -363,6 +386,20 @@ class Documents:
         body_md = self.renderer.markdown(c.body, API_LINKS)
         out = ConceptOut(
             **self.concept_item(c).model_dump(),
+            in_short=self.renderer.plain(c.in_short) if c.in_short else "",
+            poles=[
+                PoleOut(
+                    name=pole.name,
+                    concept=self.concept_ref(self.kb.concepts[pole.concept])
+                    if pole.concept in self.kb.concepts
+                    else None,
+                    signals=list(pole.signals),
+                    moves=[self.evidence_item(m) for m in pole.moves],
+                    questions=list(pole.questions),
+                )
+                for pole in c.poles
+            ],
+            signs=list(c.signs),
             summary_citations=[self.citation(x) for x in c.summary_citations],
             relations=[
                 RelationOut(
@@ -383,12 +420,7 @@ class Documents:
                 )
                 for e in self.kb.backlinks(c.id)
             ],
-            evidence=[
-                EvidenceOut(
-                    text=self.renderer.plain(e.text), citations=[self.citation(x) for x in e.citations]
-                )
-                for e in c.evidence
-            ],
+            evidence=[self.evidence_item(e) for e in c.evidence],
             body_markdown=body_md,
             body_html=to_html(body_md),
             references=[self.citation(Citation(key=k)) for k in keys],

@@ -29,6 +29,7 @@ from ambidex.model import (
     FrontMatter,
     KnowledgeBase,
     Original,
+    Pole,
     Reference,
     Relation,
     RelationType,
@@ -455,6 +456,36 @@ class _ConceptFile:
             mark = self.marks.find(("evidence", index))
             evidence.append(Evidence(text=text, citations=markup.citations_in(spans), line=mark.line))
             links.extend(markup.links_in(spans))
+        if fm.in_short:
+            self.check_markup(fm.in_short, in_scalar(("in_short",), fm.in_short))
+            links.extend(markup.links_in(markup.scan(fm.in_short, in_scalar(("in_short",), fm.in_short))))
+        for index, text in enumerate(fm.signs):
+            self.check_plain(text, ("signs", index))
+        poles = []
+        for index, advice in enumerate(fm.poles):
+            at: Path_ = ("poles", index)
+            self.check_plain(advice.name, (*at, "name"))
+            for field_name in ("signals", "questions"):
+                for n, text in enumerate(getattr(advice, field_name)):
+                    self.check_plain(text, (*at, field_name, n))
+            moves = []
+            for n, text in enumerate(advice.moves):
+                position = in_scalar((*at, "moves", n), text)
+                self.check_markup(text, position)
+                spans = markup.scan(text, position)
+                line = self.marks.find((*at, "moves", n)).line
+                moves.append(Evidence(text=text, citations=markup.citations_in(spans), line=line))
+                links.extend(markup.links_in(spans))
+            poles.append(
+                Pole(
+                    name=advice.name,
+                    concept=advice.concept or "",
+                    signals=advice.signals,
+                    moves=tuple(moves),
+                    questions=advice.questions,
+                    line=self.marks.find(at).line,
+                )
+            )
         body_spans = markup.scan(body, lambda line, col: (body_line + line - 1, col))
         links.extend(markup.links_in(body_spans))
         relations = []
@@ -499,6 +530,9 @@ class _ConceptFile:
             links=tuple(links),
             summary_line=summary_mark.line,
             updated=fm.updated.isoformat() if fm.updated else "",
+            in_short=fm.in_short or "",
+            poles=tuple(poles),
+            signs=fm.signs,
         )
 
 

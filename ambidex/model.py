@@ -281,6 +281,27 @@ RelationItem = Annotated[
 ]
 
 
+class PoleAdvice(BaseModel):
+    """One pole of a tension, as a manager meets it: how leaning there shows, what to do, what to ask."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Pole of a tension")
+
+    name: Text = Field(description='Short name of the pole in plain words, e.g. "Winning new customers".')
+    concept: Slug | None = Field(default=None, description="The id of the concept that is this pole, if any.")
+    signals: tuple[Text, ...] = Field(
+        default=(),
+        description="How a team that leans this way shows it, in the words managers use; plain text.",
+    )
+    moves: tuple[Text, ...] = Field(
+        default=(),
+        description="What a manager can do when the team leans too far this way: one sentence each, "
+        "with its pandoc-style citation (a practitioner source stated as a practitioner's view).",
+    )
+    questions: tuple[Text, ...] = Field(
+        default=(), description="Questions a manager can ask the team or themselves; plain text."
+    )
+
+
 class FrontMatter(BaseModel):
     """The YAML front matter of a concept file, as an editor writes it."""
 
@@ -290,6 +311,11 @@ class FrontMatter(BaseModel):
     title: Text = Field(description="Display title.")
     type: ConceptType = Field(description="Kind of concept; the file lives in kb/<plural type>/.")
     summary: Text = Field(description="One or two sentences a reader can quote, with citations.")
+    in_short: Text | None = Field(
+        default=None,
+        description="Two or three plain sentences for a sales manager, with no jargon; the page opens "
+        "with them.",
+    )
     aliases: tuple[Text, ...] = Field(
         default=(), description="Other names people search with; they act as search synonyms."
     )
@@ -301,6 +327,15 @@ class FrontMatter(BaseModel):
     )
     evidence: tuple[Text, ...] = Field(
         default=(), description="Short findings, each with its pandoc-style citations."
+    )
+    poles: tuple[PoleAdvice, ...] = Field(
+        default=(),
+        description="Tensions only (dilemmas, forms of ambidexterity): the two poles, each with its "
+        "signals, moves and questions.",
+    )
+    signs: tuple[Text, ...] = Field(
+        default=(),
+        description="Risks only: the symptoms as a manager sees them, in plain words.",
     )
     updated: date | None = Field(
         default=None,
@@ -370,6 +405,18 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Pole:
+    """One pole of a tension with the advice written for it; moves carry their citations."""
+
+    name: str
+    concept: str = ""
+    signals: tuple[str, ...] = ()
+    moves: tuple[Evidence, ...] = ()
+    questions: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Alias:
     name: str
     line: int = 0
@@ -403,13 +450,22 @@ class Concept:
     links: tuple[Link, ...] = ()
     summary_line: int = 1
     updated: str = ""  # ISO day the entry last changed: its history, else its front matter
+    in_short: str = ""
+    poles: tuple[Pole, ...] = ()
+    signs: tuple[str, ...] = ()
 
     @property
     def citations(self) -> tuple[Citation, ...]:
-        """Every citation of the concept: summary, evidence, relations, then body."""
+        """Every citation of the concept: summary, evidence, moves, relations, then body."""
         evidence = tuple(c for item in self.evidence for c in item.citations)
+        moves = tuple(c for move in self.moves for c in move.citations)
         relations = tuple(c for rel in self.relations for c in rel.citations)
-        return self.summary_citations + evidence + relations + self.body_citations
+        return self.summary_citations + evidence + moves + relations + self.body_citations
+
+    @property
+    def moves(self) -> tuple[Evidence, ...]:
+        """The moves of every pole, in the order written."""
+        return tuple(move for pole in self.poles for move in pole.moves)
 
     @property
     def cited_keys(self) -> tuple[str, ...]:

@@ -107,20 +107,33 @@ def concept(
     )
 
 
+IN_SHORT = "in_short: Plain words for a manager.\n"
+# A tension's two poles with all the advice a manager needs, in words no test situation uses.
+TWO_POLES = "poles:\n" + "".join(
+    f"  - name: {name} side\n    signals: [{name} habits show]\n"
+    f"    moves: ['Try the {name} remedy [@mullins2020ambidextrous].']\n"
+    f"    questions: ['Is {name} common?']\n"
+    for name in ("Alpha", "Beta")
+)
+SIGNS = "signs: [Gamma symptoms appear]\n"
+
+
 def base_files() -> dict[str, str]:
     """A small valid knowledge base: two linked concepts citing both references."""
     return {
         "references.bib": BIB,
         "kb/risks/role-ambiguity.md": concept(
             "role-ambiguity",
-            extra="aliases: [role conflict]\nrelations:\n  risk-of: [service-sales-ambidexterity]\n",
+            extra="aliases: [role conflict]\nrelations:\n  risk-of: [service-sales-ambidexterity]\n"
+            + IN_SHORT
+            + SIGNS,
             body="Linked to [[service-sales-ambidexterity]] [@gabler2017dark, p. 383].\n\n" + PROSE,
         ),
         "kb/ambidexterity/service-sales-ambidexterity.md": concept(
             "service-sales-ambidexterity",
             type="ambidexterity",
             summary="Serving and selling at once [@mullins2020ambidextrous].",
-            extra="evidence:\n  - Customers paid more [@mullins2020ambidextrous].\n",
+            extra="evidence:\n  - Customers paid more [@mullins2020ambidextrous].\n" + IN_SHORT + TWO_POLES,
         ),
     }
 

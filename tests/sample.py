@@ -121,8 +121,24 @@ def concept_text(
 ) -> str:
     return (
         f"---\nid: {concept_id}\ntitle: {title}\ntype: {concept_type}\nsummary: >-\n  {summary}\n{front}"
-        f"---\n\n{body(title, key, opening, concept_type)}"
+        f"{advice(title, concept_type, key)}---\n\n{body(title, key, opening, concept_type)}"
     )
+
+
+def advice(title: str, concept_type: str, key: str) -> str:
+    """What every entry gives a manager: an In short; a tension's poles; a risk's signs (in
+    words that no test situation uses)."""
+    out = f"in_short: {title} in plain words.\n"
+    if concept_type in _TENSION:
+        out += "poles:\n" + "".join(
+            f"  - name: {side} side\n    signals: [{side}-side habits show]\n"
+            f"    moves: ['Try the {side.lower()}-side remedy [@{key}].']\n"
+            f"    questions: ['Is the {side.lower()} side common?']\n"
+            for side in ("First", "Second")
+        )
+    if concept_type == "risk":
+        out += "signs: [Early symptoms appear]\n"
+    return out
 
 
 # (id, type, folder, title, summary, front matter after the summary, opening of the body, key)

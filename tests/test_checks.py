@@ -5,12 +5,20 @@ from __future__ import annotations
 import pytest
 
 from ambidex.checks import validate
-from tests.conftest import BIB, MakeKb, concept
+from tests.conftest import BIB, IN_SHORT, TWO_POLES, MakeKb, concept
 
 RISK = "kb/risks/role-ambiguity.md"
 SSA = "kb/ambidexterity/service-sales-ambidexterity.md"
 NEXT = BIB.count("\n") + 2  # the first line of an entry appended to BIB after a blank line
 DESIGN = BIB.splitlines().index("  design  = {survey}") + 1  # the design of gabler2017dark
+
+
+# Two poles of a tension, the first naming a concept and citing its move.
+POLES = (
+    "poles:\n  - name: Serving\n    concept: role-ambiguity\n    signals: [Calls run long]\n"
+    "    moves: ['Set a time box for service calls [@gabler2017dark].']\n    questions: [Who sells?]\n"
+    "  - name: Selling\n"
+)
 
 
 def related(how: str) -> str:
@@ -396,6 +404,47 @@ CORPUS = [
         },
         (RISK, 5, "practitioner-only-finding"),
     ),
+    (
+        "poles-outside-tension",
+        {RISK: concept("role-ambiguity", extra="poles:\n  - name: A\n  - name: B\n")},
+        (RISK, 7, "poles-outside-tension"),
+    ),
+    (
+        "pole-count",
+        {SSA: concept("service-sales-ambidexterity", type="ambidexterity", extra=POLES + "  - name: C\n")},
+        (SSA, 7, "pole-count"),
+    ),
+    (
+        "unknown-pole-concept",
+        {
+            SSA: concept(
+                "service-sales-ambidexterity",
+                type="ambidexterity",
+                extra=POLES.replace("role-ambiguity", "role-ambiguty"),
+            )
+        },
+        (SSA, 7, "unknown-pole-concept"),
+    ),
+    (
+        "uncited-move",
+        {
+            SSA: concept(
+                "service-sales-ambidexterity",
+                type="ambidexterity",
+                extra=POLES.replace(" [@gabler2017dark]", ""),
+            )
+        },
+        (SSA, 10, "uncited-move"),
+    ),
+    (
+        "signs-outside-risk",
+        {
+            SSA: concept(
+                "service-sales-ambidexterity", type="ambidexterity", extra="signs: [People are tired]\n"
+            )
+        },
+        (SSA, 2, "signs-outside-risk"),
+    ),
 ]
 
 
@@ -430,7 +479,7 @@ def test_salvaged_concept_still_resolves_links(make_kb: MakeKb) -> None:
                     "service-sales-ambidexterity",
                     type="ambidexterity",
                     summary="S [@mullins2020ambidextrous].",
-                    extra="tags: [Bad Tag]\n",
+                    extra="tags: [Bad Tag]\n" + IN_SHORT + TWO_POLES,
                 )
             }
         )

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from ambidex.cli import app, readable
 from tests import sample
-from tests.conftest import BIB, REPO, MakeKb, concept
+from tests.conftest import BIB, IN_SHORT, REPO, SIGNS, MakeKb, concept
 
 runner = CliRunner()
 RISK = "kb/risks/role-ambiguity.md"
@@ -25,7 +25,7 @@ LINKED = "relations:\n  risk-of: [service-sales-ambidexterity]\n"
 
 def risk(**fields: str) -> str:
     """The role-ambiguity concept, still related to the other concept of the base."""
-    return concept("role-ambiguity", extra=LINKED, **fields)
+    return concept("role-ambiguity", extra=LINKED + IN_SHORT + SIGNS, **fields)
 
 
 def test_check_clean_exits_zero(make_kb: MakeKb) -> None:
@@ -48,7 +48,7 @@ def test_check_names_each_problem_at_file_and_line(make_kb: MakeKb) -> None:
     lines = result.output.splitlines()
     assert f"{RISK}:5:13: error[unknown-citation]: 'gabler2071dark' is not in references.bib" in lines
     assert "    hint: did you mean 'gabler2017dark'?" in lines
-    assert any(line.startswith(f"{RISK}:11:5: error[unknown-link]") for line in lines)
+    assert any(line.startswith(f"{RISK}:13:5: error[unknown-link]") for line in lines)
     assert any(line.startswith("kb/risks/zz-copy.md:2:1: error[duplicate-id]") for line in lines)
     assert any(line.startswith("kb/risks/broken.md:4:") and "[yaml-syntax]" in line for line in lines)
     assert any(line.startswith("references.bib:22:1: error[bibtex-syntax]") for line in lines)
@@ -144,7 +144,7 @@ def test_originals_report_copied_phrasing(make_kb: MakeKb) -> None:
     assert "copied-phrasing" not in plain.output
     result = runner.invoke(app, ["check", "--root", str(root), "--originals", str(root / "seeds")])
     assert result.exit_code == 1
-    assert f"{RISK}:13:1: error[copied-phrasing]: the body shares 13 consecutive words with " in result.output
+    assert f"{RISK}:15:1: error[copied-phrasing]: the body shares 13 consecutive words with " in result.output
     missing = runner.invoke(app, ["check", "--root", str(root), "--originals", str(root / "nothing")])
     assert missing.exit_code == 2
 
@@ -200,6 +200,17 @@ def test_new_concept_with_a_latin1_title_from_the_shell(make_kb: MakeKb) -> None
     assert proc.returncode == 0, proc.stderr
     text = (root / "kb/risks/cafe.md").read_text(encoding="utf-8")
     assert text.startswith('---\nid: cafe\ntitle: "Café"\n')
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("Ελληνικά", "ellenika"), ("销售双元性", "xiao-shou-shuang-yuan-xing"), ("Straße", "strasse")],
+)
+def test_titles_in_any_script_get_a_readable_id(make_kb: MakeKb, title: str, expected: str) -> None:
+    root = make_kb()
+    result = runner.invoke(app, ["new", "concept", title, "--type", "risk", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (root / f"kb/risks/{expected}.md").is_file()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from tests.conftest import BIB, MakeKb, ambidex, concept
+from tests.conftest import BIB, IN_SHORT, SIGNS, MakeKb, ambidex, concept
 from tests.site_helpers import copy_project, mkdocs_build
 
 RISK = "kb/risks/role-ambiguity.md"
@@ -92,7 +92,7 @@ def test_check_names_disallowed_html(make_kb: MakeKb, files: dict[str, str], exp
 
 def test_check_names_javascript_links(make_kb: MakeKb) -> None:
     body = "[a](javascript:alert(1)) and [b](&#106;avascript:alert(2))\n"
-    text = concept("role-ambiguity", extra=LINKED, body=body)
+    text = concept("role-ambiguity", extra=LINKED + IN_SHORT + SIGNS, body=body)
     found = problems(make_kb({RISK: text}))
     assert (RISK, line_of(text, "javascript"), "malformed-url") in found
 
@@ -223,7 +223,7 @@ def test_deeply_nested_front_matter_is_a_problem_not_a_crash(make_kb: MakeKb, fr
 def test_citation_scanner_is_linear(make_kb: MakeKb) -> None:
     """An unclosed '[' before 900,000 '@' took the old scanner hours; now one pass."""
     body = "[" + "@" * 900_000 + "\n"
-    text = concept("role-ambiguity", extra=LINKED, body=body)
+    text = concept("role-ambiguity", extra=LINKED + IN_SHORT + SIGNS, body=body)
     root = make_kb({RISK: text})
     found = {p for p in problems(root) if p[2] != "short-body"}  # one "word", so a short body too
     assert found == {(RISK, line_of(text, "[@@@"), "too-complex")}, "one long paragraph, and nothing else"

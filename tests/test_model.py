@@ -43,8 +43,8 @@ def test_positions_of_citations_and_relations(make_kb: MakeKb) -> None:
     ]
     assert [(c.key, c.locator, c.line) for c in concept.citations] == [
         ("gabler2017dark", "", 5),
-        ("gabler2017dark", "", 10),
-        ("gabler2017dark", "p. 383", 12),
+        ("gabler2017dark", "", 12),
+        ("gabler2017dark", "p. 383", 14),
     ]
 
 

@@ -17,7 +17,7 @@ from ambidex.search import (
     current_build_id,
     normalise_query,
 )
-from tests.conftest import PROSE, MakeKb, concept
+from tests.conftest import IN_SHORT, PROSE, MakeKb, concept
 
 TRAIT = "kb/traits/polychronicity.md"
 POLY = concept(
@@ -26,7 +26,7 @@ POLY = concept(
     title="Polychronicity",
     summary="A preference for switching between tasks [@mullins2020ambidextrous].",
     extra="aliases: [multitasking preference]\ntags: [hiring]\n"
-    "relations:\n  associated-with: [service-sales-ambidexterity]\n",
+    "relations:\n  associated-with: [service-sales-ambidexterity]\n" + IN_SHORT,
     body="Salespeople who juggle tasks serve and sell more easily.\n\n" + PROSE,
 )
 

@@ -28,6 +28,12 @@ def test_every_concept_has_a_page_outside_the_nav(built: Path) -> None:
     )
 
 
+def test_no_page_lives_under_the_api_prefix(built: Path) -> None:
+    """`ambidex serve` answers everything under /api/ from the API: a page there would be a JSON 404."""
+    assert list((built / "api").rglob("*.html")) == []
+    assert 'href="api-reference/"' in (built / "index.html").read_text()
+
+
 def test_no_broken_internal_links_or_anchors(built: Path) -> None:
     assert broken_links(built) == []
 

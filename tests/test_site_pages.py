@@ -41,13 +41,15 @@ def test_concept_page(make_kb: MakeKb) -> None:
     assert '<a href="../../types/risk/">Risk</a>' in page
     assert "Linked to [service sales ambidexterity](service-sales-ambidexterity.md)" in page
     assert "- **A risk of:** [Service sales ambidexterity](service-sales-ambidexterity.md)" in page
-    # In-text citation with locator links to an anchor that the page's reference list defines,
-    # with the badge of its source type and design.
+    # In-text citation with locator links to an anchor that the page's reference list defines;
+    # the badge of its source type and design follows the paragraph, grouped with the others.
     badge = (
         '<span class="ambidex-evidence" title="Peer-reviewed article; design: survey">'
         "Peer-reviewed · Survey</span>"
     )
-    assert f"([Gabler et al., 2017](#ref-gabler2017dark), p. 383 {badge})" in page
+    assert "([Gabler et al., 2017](#ref-gabler2017dark), p. 383).\n\n" in page
+    sources = '<p class="ambidex-sources"><span class="ambidex-sources-label">Sources:</span> '
+    assert f'{sources}<a href="#ref-gabler2017dark">Gabler et al., 2017</a> {badge}</p>' in page
     assert '<p class="ambidex-apa" id="ref-gabler2017dark">Gabler, C. B., Ogilvie, J.' in page
     assert re.search(r'id="ref-gabler2017dark">[^\n]*</a> ' + re.escape(badge), page)
     assert page.count("https://doi.org/10.1177/1094670517712019</a>") == 1, "the DOI once"
@@ -144,8 +146,8 @@ def test_badge_of_a_practitioner_source_names_its_kind(make_kb: MakeKb) -> None:
     )
     page = pages(make_kb, {"references.bib": bib})["concepts/role-ambiguity.md"]
     assert (
-        '([Gabler et al., 2017](#ref-gabler2017dark), p. 383 <span class="ambidex-evidence" '
-        'title="Practitioner article">Practitioner article</span>)' in page
+        '<a href="#ref-gabler2017dark">Gabler et al., 2017</a> <span class="ambidex-evidence" '
+        'title="Practitioner article">Practitioner article</span></p>' in page
     )
 
 
@@ -161,7 +163,9 @@ def test_bibliography_page(make_kb: MakeKb) -> None:
 def test_type_index_defines_the_type_and_lists_concepts(make_kb: MakeKb) -> None:
     index = pages(make_kb)["types/risk.md"]
     assert "What can go wrong when someone leans too far toward one pole" in index
-    assert "- **[Role ambiguity](../concepts/role-ambiguity.md)** — A summary (Gabler et al., 2017)." in index
+    # The summary's citation links to the bibliography, one folder up.
+    cited = "A summary ([Gabler et al., 2017](../references.md#gabler2017dark))."
+    assert f"- **[Role ambiguity](../concepts/role-ambiguity.md)** — {cited}" in index
     assert "No entries yet." in pages(make_kb)["types/case.md"]
 
 
@@ -173,6 +177,23 @@ def test_tag_pages_have_titles_and_a_line_of_description(make_kb: MakeKb) -> Non
     assert "# Leading the people" in tag and "Concepts tagged *leading the people*: 1 entry: 1 risk." in tag
     page = generated["concepts/role-ambiguity.md"]
     assert "[Leading the people](../tags/leading-the-people.md){.ambidex-tag}" in page
+
+
+def test_tag_lines_use_the_types_plural_and_pair_tags_keep_their_hyphen(make_kb: MakeKb) -> None:
+    tagged = "tags: [service-sales, serving-the-customer]\n"
+    files: dict[str, str | bytes | None] = {
+        "kb/traits/grit.md": concept("grit", type="trait", extra=tagged),
+        "kb/traits/calm.md": concept("calm", type="trait", extra=tagged),
+        "kb/drivers/demand.md": concept("demand", type="driver", extra=tagged),
+        "kb/dilemmas/service-vs-sales.md": concept("service-vs-sales", type="dilemma", extra=tagged),
+    }
+    generated = pages(make_kb, files)
+    line = "4 entries: 2 traits and abilities, 1 dilemma, 1 driver or moderator."
+    assert f"- **[Service-sales](tags/service-sales.md)** — {line}" in generated["tags.md"]
+    assert "- **[Serving the customer](tags/serving-the-customer.md)**" in generated["tags.md"]
+    tag = generated["tags/service-sales.md"]
+    assert "# Service-sales" in tag
+    assert "(trait or ability) — A summary ([Gabler et al., 2017](../references.md#gabler2017dark))." in tag
 
 
 def test_previous_and_next_within_the_type(make_kb: MakeKb) -> None:

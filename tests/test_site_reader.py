@@ -32,7 +32,7 @@ PAGE_KINDS = {
     "references": "/references/",
     "guide": "/guide/",
     "editors": "/editors/",
-    "api": "/api/",
+    "api": "/api-reference/",
 }
 
 

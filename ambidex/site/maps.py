@@ -403,8 +403,9 @@ def _figure(
         f"<li>{_sentence_html(kb, e, href, current)}</li>"
         for e in sorted(edges, key=lambda e: kb.concepts[e.source].title.casefold())
     )
+    count = f"{len(edges)} connection{'' if len(edges) == 1 else 's'}"
     listing = (
-        f'<details class="ambidex-map-list"><summary>The map in words ({len(edges)} connections)</summary>'
+        f'<details class="ambidex-map-list"><summary>The map in words ({count})</summary>'
         f'<ul id="{list_id}">{items}</ul></details>'
     )
     return (

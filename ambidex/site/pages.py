@@ -22,6 +22,7 @@ from datetime import date
 
 import nh3
 
+from ambidex import markup
 from ambidex.model import (
     TENSION_TYPES,
     Citation,
@@ -133,10 +134,23 @@ def tag_path(tag: str) -> str:
     return f"tags/{tag}.md"
 
 
-def tag_title(tag: str) -> str:
-    """A tag as readers see it: 'leading-the-people' -> 'Leading the people'."""
-    words = tag.replace("-", " ")
+def tag_title(tag: str, pair: bool = False) -> str:
+    """A tag as readers see it: 'leading-the-people' -> 'Leading the people'; a `pair` of poles
+    keeps its hyphen: 'service-sales' -> 'Service-sales'."""
+    words = tag if pair else tag.replace("-", " ")
     return words[:1].upper() + words[1:]
+
+
+def pair_tags(kb: KnowledgeBase) -> frozenset[str]:
+    """Tags that name the two poles of a tension ('service-sales' beside 'service-vs-sales' or
+    'service-sales-ambidexterity'): their hyphen joins two words, it does not stand for a space."""
+    pairs = set()
+    for tag in kb.tags:
+        first, _, second = tag.partition("-")
+        named = f"{first}-vs-{second}" in kb.concepts or f"{tag}-ambidexterity" in kb.concepts
+        if second and "-" not in second and named:
+            pairs.add(tag)
+    return frozenset(pairs)
 
 
 def _in_concepts(concept_id: str) -> str:
@@ -144,6 +158,12 @@ def _in_concepts(concept_id: str) -> str:
 
 
 CONCEPT_LINKS = Links(concept=_in_concepts, reference=lambda key: f"#ref-{key}")
+# Paragraphs, list blocks and headings of a body: what one group of source badges follows.
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
+# From an index page one folder down (types/, tags/): concepts and the bibliography, no badges.
+INDEX_LINKS = Links(
+    concept=lambda i: f"../{concept_path(i)}", reference=lambda key: f"../references.md#{key}"
+)
 
 
 def apa_date(day: str) -> str:
@@ -186,11 +206,6 @@ def _linkify(apa_html: str) -> str:
 def _text(text: str) -> str:
     """Plain text from the knowledge base as Markdown that shows it as typed (no markup, no HTML)."""
     return escape_markdown(text)
-
-
-def _safe_html(markdown_text: str) -> str:
-    """Markdown from the knowledge base with any HTML in it made text (Markdown still applies)."""
-    return html.escape(markdown_text, quote=False)
 
 
 def _meta(text: str) -> str:
@@ -241,6 +256,7 @@ class SitePages:
         self.site_url = site_url.rstrip("/")
         self.today = today or date(2000, 1, 1)
         self.links = Links(CONCEPT_LINKS.concept, CONCEPT_LINKS.reference, badge=self.badge)
+        self.plain_links = Links(CONCEPT_LINKS.concept, CONCEPT_LINKS.reference)
         self._by_type = {
             t: sorted(kb.by_type(t), key=lambda i: kb.concepts[i].title.casefold()) for t in ConceptType
         }
@@ -250,6 +266,10 @@ class SitePages:
                 if target in kb.concepts and target != concept.id:
                     mentions[target].append(concept.id)
         self._mentions = mentions
+        self._pairs = pair_tags(kb)
+
+    def tag_title(self, tag: str) -> str:
+        return tag_title(tag, tag in self._pairs)
 
     def badge(self, key: str) -> str:
         ref = self.kb.references.get(key)
@@ -278,13 +298,21 @@ class SitePages:
             "",
             self._kind(c),
             "",
+        ]
+        if c.in_short:
+            out += [
+                f'<div class="ambidex-in-short" markdown>\n**In short.** {self.md(c.in_short)}\n</div>',
+                "",
+            ]
+        out += [
             f'<div class="ambidex-summary" markdown>\n{self.md(c.summary)}\n</div>',
             "",
         ]
         if c.aliases:
             out += [f"*Also known as:* {', '.join(_text(a.name) for a in c.aliases)}", ""]
         if c.body.strip():
-            out += [self.md(c.body).strip(), ""]
+            out += [self._body(c.body).strip(), ""]
+        out += self._advice(c)
         if c.evidence:
             out += ["## Evidence", ""] + [f"- {self.md(e.text)}" for e in c.evidence] + [""]
         out += self._connections(c)
@@ -293,6 +321,49 @@ class SitePages:
         out += self._how_to_cite(c)
         out += self._pager(c)
         return "\n".join(out)
+
+    def _body(self, body: str) -> str:
+        """The body with its citations linked but not badged in the running text: the badges of
+        the works a paragraph cites follow it as one group, so that no row of them interrupts it."""
+        out = []
+        for block in _BLOCK_BREAK.split(body):
+            out.append(self.r.markdown(block, self.plain_links))
+            keys = dict.fromkeys(
+                c.key
+                for span in markup.scan(block)
+                if isinstance(span, markup.CiteSpan)
+                for c in span.citations
+                if c.key in self.kb.references
+            )
+            if keys:
+                sources = "; ".join(
+                    f'<a href="#ref-{html.escape(k)}">{html.escape(self.r.apa.label(k))}</a> {self.badge(k)}'
+                    for k in keys
+                )
+                label = '<span class="ambidex-sources-label">Sources:</span>'
+                out.append(f'<p class="ambidex-sources">{label} {sources}</p>')
+        return "\n\n".join(out)
+
+    def _advice(self, c: Concept) -> list[str]:
+        """A tension's poles as a manager meets them (signals, moves, questions); a risk's signs."""
+        out: list[str] = []
+        if c.poles:
+            out += ["## For managers: which way the team leans", ""]
+            for pole in c.poles:
+                name = _text(pole.name)
+                if pole.concept in self.kb.concepts:
+                    name = f"[{name}]({pole.concept}.md)"
+                out += [f"### Leaning to {name}", ""]
+                if pole.signals:
+                    out += ["**Signals**", ""] + [f"- {_text(s)}" for s in pole.signals] + [""]
+                if pole.moves:
+                    out += ["**Moves when it goes too far**", ""]
+                    out += [f"- {self.md(m.text)}" for m in pole.moves] + [""]
+                if pole.questions:
+                    out += ["**Questions to ask**", ""] + [f"- {_text(q)}" for q in pole.questions] + [""]
+        if c.signs:
+            out += ["## Signs to watch for", ""] + [f"- {_text(s)}" for s in c.signs] + [""]
+        return out
 
     def _breadcrumbs(self, c: Concept) -> str:
         return (
@@ -350,7 +421,9 @@ class SitePages:
     def _tags(self, c: Concept) -> list[str]:
         if not c.tags:
             return []
-        links = " ".join(f"[{html.escape(tag_title(t))}](../{tag_path(t)}){{.ambidex-tag}}" for t in c.tags)
+        links = " ".join(
+            f"[{html.escape(self.tag_title(t))}](../{tag_path(t)}){{.ambidex-tag}}" for t in c.tags
+        )
         return [f'<p class="ambidex-tags" markdown>Tags: {links}</p>', ""]
 
     def _references(self, c: Concept) -> list[str]:
@@ -438,9 +511,8 @@ class SitePages:
             out.append("No entries yet.")
         for cid in ids:
             c = self.kb.concepts[cid]
-            out += [
-                f"- **[{_escape(c.title)}](../{concept_path(cid)})** — {_safe_html(self.r.plain(c.summary))}"
-            ]
+            summary = self.r.markdown(c.summary, INDEX_LINKS)
+            out += [f"- **[{_escape(c.title)}](../{concept_path(cid)})** — {summary}"]
         return "\n".join(out) + "\n"
 
     def tags_index(self) -> str:
@@ -454,7 +526,7 @@ class SitePages:
         if not self.kb.tags:
             out.append("No tags yet.")
         for tag, ids in sorted(self.kb.tags.items()):
-            out.append(f"- **[{html.escape(tag_title(tag))}]({tag_path(tag)})** — {self._tag_line(ids)}")
+            out.append(f"- **[{html.escape(self.tag_title(tag))}]({tag_path(tag)})** — {self._tag_line(ids)}")
         return "\n".join(out) + "\n"
 
     def _tag_line(self, ids: Iterable[str]) -> str:
@@ -462,7 +534,7 @@ class SitePages:
         for cid in ids:
             counts[self.kb.concepts[cid].type] += 1
         parts = [
-            f"{n} {TYPE_NAMES[t][0].lower()}{'' if n == 1 else 's'}".replace("ys ", "ies ")
+            f"{n} {(TYPE_NAMES[t][0] if n == 1 else t.label).lower()}"
             for t, n in sorted(counts.items(), key=lambda kv: list(ConceptType).index(kv[0]))
         ]
         total = sum(counts.values())
@@ -472,24 +544,24 @@ class SitePages:
         members = sorted(ids, key=lambda i: self.kb.concepts[i].title.casefold())
         out = [
             "---",
-            f"title: {json.dumps(tag_title(tag))}",
+            f"title: {json.dumps(self.tag_title(tag))}",
             "---",
             "",
             '<nav class="ambidex-breadcrumbs" aria-label="You are here" markdown>',
             "[Home](../index.md) › [Tags](../tags.md) › "
-            f'<span aria-current="page">{html.escape(tag_title(tag))}</span>',
+            f'<span aria-current="page">{html.escape(self.tag_title(tag))}</span>',
             "</nav>",
             "",
-            f"# {tag_title(tag)}",
+            f"# {self.tag_title(tag)}",
             "",
-            f"Concepts tagged *{html.escape(tag_title(tag).lower())}*: {self._tag_line(members)}",
+            f"Concepts tagged *{html.escape(self.tag_title(tag).lower())}*: {self._tag_line(members)}",
             "",
         ]
         for cid in members:
             c = self.kb.concepts[cid]
             out.append(
                 f"- **[{_escape(c.title)}](../{concept_path(cid)})** ({TYPE_NAMES[c.type][0].lower()}) — "
-                f"{self.r.plain(c.summary)}"
+                f"{self.r.markdown(c.summary, INDEX_LINKS)}"
             )
         return "\n".join(out) + "\n"
 
