@@ -207,14 +207,18 @@ VIEW_WORDS = (
     "practitioner",
     "article",
     "post",
+    "summary",
+    "notes",
+    "according to",
 )
 """A sentence is phrased as a view when it holds one of these words (or their other forms:
-argue, recommended, listed, views, practitioners, articles) or names the author of a source it
-cites ("Marcos-Cuevas reports ...", "Cranfield puts ..."): it then gives the source's stand, not
-a fact."""
+argue, recommended, listed, views, practitioners, articles, summarises, noted) or names the
+author of a source it cites ("Marcos-Cuevas reports ...", "Cranfield puts ..."): it then gives
+the source's stand, not a fact."""
 
 _VIEW = re.compile(
-    r"\b(?:argu|recommend|claim|say|said|suggest|view|advis|describ|list|blog|practitioner|article|post)\w*",
+    r"\b(?:argu|recommend|claim|say|said|suggest|view|advis|describ|list|blog|practitioner|article|post"
+    r"|summar|note|according to)\w*",
     re.IGNORECASE,
 )
 
