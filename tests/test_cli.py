@@ -86,7 +86,7 @@ def test_check_warns_of_librarians_problems_at_their_fields(make_kb: MakeKb) -> 
         line.startswith(f"references.bib:{first + 9}:1: warning[practitioner-without-url]") for line in lines
     )
     finding = [line for line in lines if "[practitioner-only-finding]" in line]
-    assert [line.split(": ")[0] for line in finding] == [f"{RISK}:9:1"], "the summary cites a study too"
+    assert [line.split(": ")[0] for line in finding] == [f"{RISK}:11:1"], "the summary cites a study too"
     assert runner.invoke(app, ["check", "--root", str(root), "--strict"]).exit_code == 1
 
 
