@@ -210,11 +210,17 @@ def lost_commands(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(lost))
 
 
+ET_AL = "et al."
+
+
 def persons(value: str) -> list[dict[str, str]]:
     """BibTeX names -> CSL name objects; a fully braced name is a literal (an organisation)."""
     people: list[dict[str, str]] = []
     for name in split_multiple_persons_names(value):
         name = name.strip()
+        if name == "others":  # BibTeX's "and others": co-authors not known, printed "et al."
+            people.append({"literal": ET_AL})
+            continue
         if wholly_braced(name):
             people.append({"literal": plain(name)})
             continue
@@ -494,11 +500,12 @@ _DOUBLED_STOP = re.compile(r"([?!])((?:</[a-z]+>)*)\.(?=\s|$)")
 
 def _apa_fixes(entry: str) -> str:
     """Slips of citeproc-py's APA output: a full stop after a title that ends in '?' or '!',
-    '(ed.)' for '(Ed.)', an empty '(Publication)' before a thesis's kind, and the university
-    outside the thesis's brackets."""
+    '(ed.)' for '(Ed.)', an empty '(Publication)' before a thesis's kind, the university
+    outside the thesis's brackets, and '& et al.' for co-authors that are not known."""
     entry = _DOUBLED_STOP.sub(r"\1\2", entry)
     entry = entry.replace(" (ed.)", " (Ed.)").replace(" (eds.)", " (Eds.)")
     entry = entry.replace(" (Publication) [", " [")
+    entry = entry.replace(f", &amp; {ET_AL}", f", {ET_AL}").replace(f", & {ET_AL}", f", {ET_AL}")
     return re.sub(
         r"\[(Doctoral dissertation|Master's thesis|Master’s thesis)\]\. ([^.<]+)\.", r"[\1, \2].", entry
     )
@@ -604,6 +611,7 @@ class Apa:
             self._entries[original.get(item.key, item.key)] = sanitise(entry, APA_TAGS)
         for key, citation in citations.items():
             rendered = _restored(str(bib.cite(citation, lambda _item: None)))
+            rendered = rendered.replace(f" &amp; {ET_AL}", f" {ET_AL}").replace(f" & {ET_AL}", f" {ET_AL}")
             self._labels[key] = rendered.strip().removeprefix("(").removesuffix(")")
 
     def _load(self, data: bytes | None) -> bool:

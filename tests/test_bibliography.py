@@ -307,6 +307,11 @@ def test_a_title_ending_in_a_question_mark_takes_no_full_stop() -> None:
     assert "matter? Journal of the Academy" in entry and "?." not in entry
 
 
+def test_co_authors_not_known_read_et_al() -> None:
+    entry = _apa_text("@article{c, author={Carter and others}, title={T}, journal={J}, year=2014, volume=34}")
+    assert entry.startswith("Carter, et al. (2014).") and "&" not in entry and "others" not in entry
+
+
 def test_an_issue_is_printed_only_with_its_volume() -> None:
     without = _apa_text("@article{z, author={Zheng, Yaqin}, title={T}, journal={J}, year=2021, number=5}")
     assert "(5)" not in without
