@@ -23,7 +23,7 @@ from ambidex.bibvalues import macros_of, resolve
 from ambidex.files import DiskCache, digest
 from ambidex.model import Reference
 from ambidex.problems import Problem, error, warning
-from ambidex.safety import DOI_PATTERN, sanitise, web_url_problem
+from ambidex.safety import DOI_PATTERN, Policy, sanitise, web_url_problem
 
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 logging.getLogger("bibtexparser").propagate = False
@@ -470,7 +470,7 @@ def _apa_fixes(entry: str) -> str:
 _PROTECT = {"&": "\ue000", "<": "\ue001", ">": "\ue002", '"': "\ue003"}
 _RESTORE = str.maketrans({"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;", "\ue003": "&quot;"})
 _STAND_INS = str.maketrans({**{c: None for c in "\ue000\ue001\ue002\ue003"}, **_PROTECT})
-APA_TAGS = frozenset({"i", "b", "em", "strong", "sup", "sub", "span"})
+APA = Policy(tags=frozenset({"i", "b", "em", "strong", "sup", "sub", "span"}))
 
 
 def _stand_ins(value: Any) -> Any:
@@ -542,7 +542,7 @@ class Apa:
                 # one, citeproc-py leaves a bare "Retrieved" before the URL. Drop it.
                 entry = entry.replace("Retrieved http", "http")
             entry = _apa_fixes(entry)
-            self._entries[original.get(item.key, item.key)] = sanitise(entry, APA_TAGS)
+            self._entries[original.get(item.key, item.key)] = sanitise(entry, APA)
         for key, citation in citations.items():
             rendered = _restored(str(bib.cite(citation, lambda _item: None)))
             self._labels[key] = rendered.strip().removeprefix("(").removesuffix(")")

@@ -7,7 +7,7 @@
     source/               the exact kb/ and references.bib files it was made from
     index/                the search index
     site/                 the static site (when built)
-    csp-script-hashes     hashes of the site's inline scripts, for the Content-Security-Policy
+    csp-script-hashes     hashes of the theme's inline scripts, for the Content-Security-Policy
     COMPLETE              written last: a build without it is partial
     .lock                 held (flock) by whoever makes or serves the build
   cache/                  derived data named by digests of its inputs, shared by every build
@@ -28,7 +28,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -113,17 +113,19 @@ def write_sources(directory: Path, sources: Mapping[str, bytes]) -> Path:
     return target
 
 
-def write_csp_hashes(directory: Path) -> None:
-    """The sha256 sources of every distinct inline script of the built site, one a line."""
+def script_hashes(page: str) -> set[str]:
+    """The CSP sources (`'sha256-…'`) of the inline scripts in a piece of HTML."""
     hashes: set[str] = set()
-    for page in (directory / SITE).rglob("*.html"):
-        for m in _INLINE_SCRIPT.finditer(page.read_text(encoding="utf-8", errors="replace")):
-            if "src=" in m["attrs"] or "application/json" in m["attrs"]:
-                continue
-            hashes.add(
-                "'sha256-" + base64.b64encode(hashlib.sha256(m["code"].encode()).digest()).decode() + "'"
-            )
-    (directory / CSP_HASHES).write_text("".join(f"{h}\n" for h in sorted(hashes)), encoding="utf-8")
+    for m in _INLINE_SCRIPT.finditer(page):
+        if "src=" in m["attrs"] or "application/json" in m["attrs"]:
+            continue
+        hashes.add("'sha256-" + base64.b64encode(hashlib.sha256(m["code"].encode()).digest()).decode() + "'")
+    return hashes
+
+
+def write_csp_hashes(directory: Path, hashes: Iterable[str]) -> None:
+    """The inline scripts the site's theme ships (never those found in built pages), one a line."""
+    (directory / CSP_HASHES).write_text("".join(f"{h}\n" for h in sorted(set(hashes))), encoding="utf-8")
 
 
 def csp_hashes(directory: Path | None) -> tuple[str, ...]:

@@ -336,16 +336,18 @@ def build(
             documents.warm(result.cache)
         rendered.append(documents)
 
-    def site_builder(project: Path, source: Path, site_dir: Path) -> None:
+    def site_builder(project: Path, source: Path, site_dir: Path) -> tuple[str, ...]:
         from ambidex.site.plugin import build_site
 
+        hashes: tuple[str, ...] = ()
         if with_site:
             with console.status("building the site…"):
-                build_site(project, source, site_dir)
+                hashes = build_site(project, source, site_dir)
         if static_api and rendered:
             with console.status("writing the static API…"):
                 count = static_api_files.write(rendered[0], site_dir)
             console.print(f"wrote {count} API answers (and their .gz) under site/{static_api_files.API_DIR}")
+        return hashes
 
     with_site = site and (root / "mkdocs.yml").exists()
     console.print("validating and indexing…")

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
-
-import markdown as markdown_lib
 
 from ambidex import markup, safety
 from ambidex.bibliography import Apa
@@ -223,26 +220,7 @@ class Renderer:
         return [key for key in self.apa.sorted_keys() if key in cited]
 
 
-_converters = threading.local()
-
-
-def _converter() -> markdown_lib.Markdown:
-    """One Markdown converter per thread: building one costs more than converting a page."""
-    converter: markdown_lib.Markdown | None = getattr(_converters, "markdown", None)
-    if converter is None:
-        converter = markdown_lib.Markdown(extensions=["extra", "sane_lists"])
-        _converters.markdown = converter
-    return converter
-
-
 def to_html(markdown_text: str) -> str:
     """Markdown -> sanitised HTML (no scripts, styles, event handlers or javascript: links).
     Text nested too deeply for the Markdown library is shown as it is, escaped."""
-    converter = _converter()
-    try:
-        raw = converter.convert(markdown_text)
-    except RecursionError:
-        raw = f"<pre>{html.escape(markdown_text)}</pre>"
-    finally:
-        converter.reset()
-    return safety.sanitise(raw)
+    return safety.sanitise(safety.markdown_html(markdown_text))
