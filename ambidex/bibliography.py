@@ -19,7 +19,7 @@ import bibtexparser
 from bibtexparser import model as bibmodel
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
-from ambidex.bibvalues import macros_of, resolve
+from ambidex.bibvalues import MAX_EXPANDED, TooLarge, macros_of, resolve
 from ambidex.files import DiskCache, digest
 from ambidex.model import Reference
 from ambidex.problems import Problem, error, warning
@@ -99,9 +99,20 @@ def parse(text: str, path: str = "references.bib") -> tuple[list[Reference], lis
                 )
             )
     references = []
-    macros = macros_of({str(block.key): str(block.value) for block in library.strings})
+    too_large: list[str] = []
+    macros = macros_of({str(block.key): str(block.value) for block in library.strings}, too_large)
+    for string in library.strings:
+        if str(string.key) in too_large:
+            problems.append(_too_large(path, (string.start_line or 0) + 1, f"the @string '{string.key}'"))
     for entry in entries:
-        fields = {f.key.lower(): resolve(str(f.value), macros) for f in entry.fields}
+        fields = {}
+        for f in entry.fields:
+            try:
+                fields[f.key.lower()] = resolve(str(f.value), macros)
+            except TooLarge:
+                line = (f.start_line or entry.start_line or 0) + 1
+                problems.append(_too_large(path, line, f"the field '{f.key}' of '{entry.key}'"))
+                fields[f.key.lower()] = ""
         field_lines = {f.key.lower(): (f.start_line or entry.start_line or 0) + 1 for f in entry.fields}
         references.append(
             Reference(
@@ -115,6 +126,17 @@ def parse(text: str, path: str = "references.bib") -> tuple[list[Reference], lis
             )
         )
     return references, problems
+
+
+def _too_large(path: str, line: int, what: str) -> Problem:
+    return error(
+        path,
+        line,
+        1,
+        "bibtex-too-large",
+        f"{what} expands to more than {MAX_EXPANDED:,} characters",
+        "@string macros that repeat one another grow exponentially; write the value out",
+    )
 
 
 def check_entry(ref: Reference) -> Iterable[Problem]:

@@ -1,0 +1,50 @@
+"""Every input bounded: a small file never asks for gigabytes or minutes, and the answer is a
+located problem, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import BIB, MakeKb, ambidex
+
+
+def problems(root: Path) -> set[tuple[str, int, str]]:
+    result = ambidex("check", "--format", "json", root=root, timeout=60)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    return {(p["path"], p["line"], p["code"]) for p in json.loads(result.stdout)}
+
+
+def string_bomb(levels: int = 40) -> str:
+    """About 1 kB of `@string` definitions, each two copies of the one before: 2**40 characters."""
+    lines = ['@string{s0 = "xxxxxxxxxx"}']
+    lines += [f"@string{{s{i} = s{i - 1} # s{i - 1}}}" for i in range(1, levels)]
+    entry = "@misc{bomb2000,\n  title = {Bomb},\n  note = s3 # s" + str(levels - 1) + "\n}\n"
+    return "\n".join(lines) + "\n\n" + entry
+
+
+def test_exponential_string_macros_are_a_located_problem(make_kb: MakeKb) -> None:
+    bib = BIB + "\n" + string_bomb()
+    root = make_kb({"references.bib": bib})
+    found = problems(root)
+    first = next(i for i, line in enumerate(bib.splitlines(), 1) if line.startswith("@string{s14 "))
+    assert ("references.bib", first, "bibtex-too-large") in found
+
+
+def test_refs_add_refuses_an_export_with_exponential_macros(make_kb: MakeKb) -> None:
+    root = make_kb()
+    (root / "export.bib").write_text(string_bomb(), encoding="utf-8")
+    before = (root / "references.bib").read_text(encoding="utf-8")
+    result = ambidex("refs", "add", str(root / "export.bib"), root=root, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "bibtex-too-large" in result.stderr
+    assert (root / "references.bib").read_text(encoding="utf-8") == before
+
+
+def test_a_yaml_alias_bomb_in_the_vocabulary_is_a_located_problem(make_kb: MakeKb) -> None:
+    """1,000 aliases of a group of 1,000 words: 11 kB that asked for a million problems."""
+    words = ", ".join(f"w{i}" for i in range(1000))
+    text = f"group: &g [{words}]\nsynonyms: [" + ", ".join(["*g"] * 1000) + "]\n"
+    root = make_kb({"kb/vocabulary.yml": text})
+    assert ("kb/vocabulary.yml", 1, "too-large") in problems(root)
