@@ -146,3 +146,16 @@ def test_csp_allows_only_the_themes_scripts_never_those_in_built_pages(
     with serve(site, {"Content-Security-Policy": policy}) as url:
         assert pwned(f"{url}/concepts/role-ambiguity/") == []
     assert hashes, "the theme's inline scripts are allowed"
+
+
+def test_a_docs_symlink_leaving_the_project_is_refused_at_build(make_kb: MakeKb, tmp_path: Path) -> None:
+    secret = tmp_path / "outside" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text("root:x:0:0:SECRET-OUTSIDE\n", encoding="utf-8")
+    root = make_kb({"mkdocs.yml": MINIMAL_SITE, "docs/index.md": "# Home\n"})
+    (root / "docs" / "passwd.txt").symlink_to(secret)
+    result = ambidex("build", root=root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "docs/passwd.txt" in result.stderr
+    published = [p for p in root.rglob("passwd.txt") if p.is_file() and "docs" not in p.parts]
+    assert published == []

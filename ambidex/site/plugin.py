@@ -73,6 +73,27 @@ def theme_script_hashes(config: MkDocsConfig) -> tuple[str, ...]:
     return tuple(sorted(hashes))
 
 
+class LinkOut(ValueError):
+    """A file or folder of `docs/` is a link to something outside the project."""
+
+
+def refuse_links_out(docs: Path, project: Path) -> None:
+    """Stop the build when anything in `docs` is a link to something outside `project`: a
+    symlink to /etc/passwd would otherwise be published as a file of the site."""
+    inside = project.resolve()
+    outside = []
+    for directory, dirs, names in os.walk(docs):
+        for name in [*dirs, *names]:
+            path = Path(directory) / name
+            if path.is_symlink() and inside not in path.resolve().parents:
+                outside.append(path.relative_to(docs.parent).as_posix())
+    if outside:
+        raise LinkOut(
+            "these files of docs/ are links to files outside the project, which the site never "
+            "publishes: " + ", ".join(sorted(outside)) + " (copy what the site needs into docs/)"
+        )
+
+
 class AmbidexConfig(Config):  # type: ignore[no-untyped-call]
     root = config_options.Optional(config_options.Dir(exists=True))
     edit_path = config_options.Type(str, default="edit/main/")
@@ -109,6 +130,10 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        try:
+            refuse_links_out(Path(config.docs_dir), Path(config.config_file_path).parent)
+        except LinkOut as exc:
+            raise PluginError(str(exc)) from None
         for path, content in self.pages.items():
             files.append(File.generated(config, path, content=content))
         return self._fingerprint(files, config)
@@ -203,5 +228,6 @@ def build_site(project: Path, source: Path, site_dir: Path) -> tuple[str, ...]:
     plugin = config.plugins["ambidex"]
     assert isinstance(plugin, AmbidexPlugin)
     plugin.config.root = str(source)
+    refuse_links_out(Path(config.docs_dir), project)
     build(config)
     return plugin.script_hashes
