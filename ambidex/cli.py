@@ -371,14 +371,28 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
     cors: Annotated[str, typer.Option(help="Comma-separated origins allowed by CORS.")] = "",
+    max_header_bytes: Annotated[
+        int, typer.Option(help="Largest request line and headers, in bytes (else 431).", min=1024)
+    ] = 32 * 1024,
+    header_timeout: Annotated[
+        float, typer.Option(help="Seconds a client has to send a request's headers.", min=0.1)
+    ] = 10.0,
+    idle_timeout: Annotated[
+        float, typer.Option(help="Seconds an idle kept-alive connection stays open.", min=0.1)
+    ] = 5.0,
+    max_connections: Annotated[
+        int, typer.Option(help="Open connections per worker; more are closed at once.", min=1)
+    ] = 1000,
 ) -> None:
     """Serve the API under /api/v1 and the built site at / (run `ambidex build` first)."""
     from api import server
+    from api.limits import Limits
 
     os.environ["AMBIDEX_ROOT"] = str(root.resolve())
     os.environ["AMBIDEX_CORS_ORIGINS"] = cors
     _console(stderr=True).print(f"serving on http://{host}:{port}/ (API docs at /api/docs)")
-    server.run(host, port, workers)
+    limits = Limits(max_header_bytes, header_timeout, idle_timeout, max_connections)
+    server.run(host, port, workers, limits)
 
 
 def main() -> None:
