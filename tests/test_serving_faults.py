@@ -1,0 +1,56 @@
+"""The server as an operator expects when clients and disks misbehave."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ambidex import builds
+from api.app import create_app
+from api.settings import Settings
+from tests.conftest import MakeKb, ambidex
+
+V1 = "/api/v1"
+
+
+@pytest.fixture
+def client(make_kb: MakeKb) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(root=make_kb()))) as c:
+        yield c
+
+
+@pytest.mark.parametrize("header", ["gzip;q=0, identity", "gzip; q=0", "*;q=1, gzip;q=0", "GZIP;Q=0.000"])
+def test_gzip_refused_with_q_0_is_not_sent(client: TestClient, header: str) -> None:
+    for path in (f"{V1}/concepts/role-ambiguity", f"{V1}/concepts", f"{V1}/openapi.json"):
+        answer = client.get(path, headers={"Accept-Encoding": header})
+        assert answer.status_code == 200
+        assert "content-encoding" not in answer.headers, (path, header)
+
+
+def test_gzip_accepted_with_a_positive_q_or_a_star_is_sent(client: TestClient) -> None:
+    for header in ("gzip;q=0.5, identity", "*"):
+        answer = client.get(f"{V1}/concepts/role-ambiguity", headers={"Accept-Encoding": header})
+        assert answer.headers.get("content-encoding") == "gzip", header
+
+
+def test_a_deleted_live_build_gives_503_problem_json(make_kb: MakeKb) -> None:
+    root: Path = make_kb(
+        {
+            "mkdocs.yml": "site_name: T\ntheme:\n  name: material\nplugins:\n  - search\n  - ambidex\n",
+            "docs/index.md": "# Home\n",
+        }
+    )
+    assert ambidex("build", root=root).returncode == 0
+    with TestClient(create_app(Settings(root=root))) as c:
+        assert c.get("/").status_code == 200
+        directory = builds.current(root)
+        assert directory is not None
+        shutil.rmtree(directory)
+        for path in ("/", "/concepts/role-ambiguity/", "/search/search_index.json"):
+            answer = c.get(path)
+            assert answer.status_code == 503, (path, answer.status_code)
+            assert answer.headers["content-type"].startswith("application/problem+json")
