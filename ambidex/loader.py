@@ -183,7 +183,15 @@ def _scalar(loader: Any, event: Any) -> Any:
     if tag == _STR_TAG:
         return event.value
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError:
+        raise
+    except Exception:  # `!!bool maybe`, `!!timestamp nope`, `!!int ""`: PyYAML's own errors
+        kind = str(tag).rsplit(":", 1)[-1]
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{event.value[:80]}' is not a valid {kind} (tagged !!{kind})", event.start_mark
+        ) from None
 
 
 def _text_position(

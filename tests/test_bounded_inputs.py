@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import BIB, MakeKb, ambidex
+import pytest
+
+from tests.conftest import BIB, MakeKb, ambidex, concept
 
 
 def problems(root: Path) -> set[tuple[str, int, str]]:
@@ -48,3 +50,15 @@ def test_a_yaml_alias_bomb_in_the_vocabulary_is_a_located_problem(make_kb: MakeK
     text = f"group: &g [{words}]\nsynonyms: [" + ", ".join(["*g"] * 1000) + "]\n"
     root = make_kb({"kb/vocabulary.yml": text})
     assert ("kb/vocabulary.yml", 1, "too-large") in problems(root)
+
+
+@pytest.mark.parametrize("value", ["!!bool maybe", "!!timestamp nope", '!!int ""', "!!float x"])
+def test_a_yaml_tag_with_a_bad_value_is_a_located_problem(make_kb: MakeKb, value: str) -> None:
+    text = concept(
+        "role-ambiguity", extra=f"relations:\n  risk-of: [service-sales-ambidexterity]\nnote: {value}\n"
+    )
+    root = make_kb({"kb/risks/role-ambiguity.md": text})
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("note:"))
+    assert ("kb/risks/role-ambiguity.md", line, "yaml-syntax") in problems(root)
+    built = ambidex("build", "--no-site", root=root)
+    assert built.returncode == 1 and "Traceback" not in built.stderr and "yaml-syntax" in built.stderr
