@@ -171,7 +171,20 @@ def check_references(kb: KnowledgeBase) -> Iterable[Problem]:
 
 
 def check_duplicate_references(kb: KnowledgeBase) -> Iterable[Problem]:
-    """The same DOI, or the same normalised title and year, under two keys."""
+    """The same DOI, or the same normalised title and year, under two keys; and two keys that
+    differ only in case (one anchor and one file name on the site, on a case-blind system)."""
+    folded: dict[str, str] = {}
+    for ref in kb.references.values():
+        first_key = folded.setdefault(ref.key.casefold(), ref.key)
+        if first_key != ref.key:
+            yield error(
+                ref.path,
+                ref.line,
+                1,
+                "duplicate-key-case",
+                f"the key '{ref.key}' differs from '{first_key}' only in case",
+                "keys name anchors and files, where case may not count; give it another key",
+            )
     seen = Duplicates()
     for ref in kb.references.values():
         first = seen.of(ref.doi, ref.get("title"), ref.year)

@@ -62,3 +62,11 @@ def test_a_yaml_tag_with_a_bad_value_is_a_located_problem(make_kb: MakeKb, value
     assert ("kb/risks/role-ambiguity.md", line, "yaml-syntax") in problems(root)
     built = ambidex("build", "--no-site", root=root)
     assert built.returncode == 1 and "Traceback" not in built.stderr and "yaml-syntax" in built.stderr
+
+
+def test_bibtex_keys_that_differ_only_in_case_are_reported(make_kb: MakeKb) -> None:
+    twin = "@misc{Gabler2017Dark,\n  title = {Another work},\n  year = {2019},\n  author = {Else, A.}\n}\n"
+    bib = BIB + "\n" + twin
+    root = make_kb({"references.bib": bib})
+    line = next(i for i, row in enumerate(bib.splitlines(), 1) if row.startswith("@misc{Gabler2017Dark"))
+    assert ("references.bib", line, "duplicate-key-case") in problems(root)
