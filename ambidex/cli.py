@@ -13,12 +13,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as markup_escape
 
 from ambidex.checks import validate
 from ambidex.files import atomic_write, create_new
 from ambidex.model import ConceptType, front_matter_schema
-from ambidex.problems import Problem
+from ambidex.problems import Problem, printable
 
 app = typer.Typer(
     help="Ambidex: a citation-linked knowledge base on sales ambidexterity.",
@@ -39,6 +39,12 @@ RootOption = Annotated[
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+def escape(text: str) -> str:
+    """Text from files or the command line, as the terminal shows it: no markup, no control
+    characters that it would obey (see `printable`)."""
+    return markup_escape(printable(text))
 
 
 def _console(stderr: bool = False) -> Console:

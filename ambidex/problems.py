@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
@@ -9,6 +10,15 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 Severity = Literal["error", "warning"]
+
+# C0 and C1 control characters but newline and tab (and DEL), which a terminal would obey: ESC clears the screen,
+# CR overwrites the line. Shown as escapes instead.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters shown as `\\x1b`-style escapes, never obeyed."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -31,9 +41,9 @@ class Problem:
         return f"{self.path}:{self.line}:{self.col}"
 
     def format(self) -> str:
-        text = f"{self.location()}: {self.severity}[{self.code}]: {self.message}"
+        text = f"{printable(self.location())}: {self.severity}[{self.code}]: {printable(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {printable(self.hint)}"
         return text
 
     def to_dict(self) -> dict[str, object]:

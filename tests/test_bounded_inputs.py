@@ -70,3 +70,14 @@ def test_bibtex_keys_that_differ_only_in_case_are_reported(make_kb: MakeKb) -> N
     root = make_kb({"references.bib": bib})
     line = next(i for i, row in enumerate(bib.splitlines(), 1) if row.startswith("@misc{Gabler2017Dark"))
     assert ("references.bib", line, "duplicate-key-case") in problems(root)
+
+
+def test_terminal_escapes_in_bibtex_fields_are_shown_not_obeyed(make_kb: MakeKb) -> None:
+    hostile = "@misc{esc2000,\n  title = {X},\n  url = {https://x.example/\x1b[2J\x1b[H\r}\n}\n"
+    root = make_kb({"references.bib": BIB + "\n" + hostile})
+    result = ambidex("check", root=root)
+    assert "\x1b" not in result.stdout + result.stderr and "\r" not in result.stdout
+    assert "\\x1b[2J" in result.stdout
+    (root / "export.bib").write_text(hostile.replace("{X}", "{Y}"), encoding="utf-8")
+    added = ambidex("refs", "add", str(root / "export.bib"), root=root)
+    assert "\x1b" not in added.stdout + added.stderr and "\\x1b" in added.stdout + added.stderr
