@@ -11,8 +11,8 @@ from rapidfuzz import fuzz, process
 
 Severity = Literal["error", "warning"]
 
-# C0 and C1 control characters but newline and tab (and DEL), which a terminal would obey: ESC clears the screen,
-# CR overwrites the line. Shown as escapes instead.
+# C0 and C1 control characters other than newline and tab (and DEL), which a terminal would
+# obey: ESC clears the screen, CR overwrites the line. Shown as escapes instead.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
