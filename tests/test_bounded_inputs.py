@@ -4,6 +4,8 @@ located problem, never a traceback."""
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,21 @@ def test_terminal_escapes_in_bibtex_fields_are_shown_not_obeyed(make_kb: MakeKb)
     (root / "export.bib").write_text(hostile.replace("{X}", "{Y}"), encoding="utf-8")
     added = ambidex("refs", "add", str(root / "export.bib"), root=root)
     assert "\x1b" not in added.stdout + added.stderr and "\\x1b" in added.stdout + added.stderr
+
+
+def test_temporary_files_of_a_killed_refs_add_are_removed_by_the_next_run(make_kb: MakeKb) -> None:
+    root = make_kb()
+    dead_pid = 2**22 + 1  # above the kernel's largest process id: no process runs under it
+    left = root / f".references.bib.{dead_pid}.k9x2ab_1.tmp"
+    left.write_bytes(b"x" * 10_000_000)  # what `kill -9` in the middle of a write leaves
+    older = root / ".references.bib.q1w2e3r4.tmp"  # left by an older version, hours ago
+    older.write_bytes(b"y")
+    os.utime(older, (time.time() - 7200, time.time() - 7200))
+    (root / "export.bib").write_text(
+        "@misc{new2001,\n  title = {New},\n  author = {New, A.},\n  year = {2001},\n"
+        "  design = {conceptual}\n}\n",
+        encoding="utf-8",
+    )
+    result = ambidex("refs", "add", str(root / "export.bib"), root=root)
+    assert result.returncode == 0, result.stderr
+    assert not left.exists() and not older.exists()
