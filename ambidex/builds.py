@@ -96,7 +96,8 @@ def new_build(root: Path, build_id: str) -> Iterator[Path]:
     try:
         yield directory
     except BaseException:
-        shutil.rmtree(directory, ignore_errors=True)
+        if directory.name not in (pointer(root), _site_build(root)):  # never what is published
+            shutil.rmtree(directory, ignore_errors=True)
         raise
     finally:
         lock.release()
@@ -138,18 +139,28 @@ def csp_hashes(directory: Path | None) -> tuple[str, ...]:
 
 
 def publish(root: Path, directory: Path, site: bool) -> None:
-    """Mark a build complete and make it current; with `site`, point `root/site` at its site."""
+    """Mark a build complete and make it current; with `site`, point `root/site` at its site
+    first. The pointer switches last, once everything else has succeeded: a build that fails
+    before leaves the current one current."""
     (directory / COMPLETE).write_text(directory.name, encoding="utf-8")
     fsync_directory(directory)
-    atomic_write(state_dir(root) / POINTER, directory.name + "\n")
     if site:
         _point_site(root, directory / SITE)
+    atomic_write(state_dir(root) / POINTER, directory.name + "\n")
+
+
+class SiteInTheWay(OSError):
+    """`root/site` is something the build will not replace (a file, or a link to elsewhere)."""
 
 
 def _point_site(root: Path, target: Path) -> None:
     link = root / SITE
-    if link.exists() and not link.is_symlink():  # a site built in place by an older version
+    if link.is_symlink():
+        pass
+    elif link.is_dir():  # a site built in place by an older version
         shutil.rmtree(link)
+    elif link.exists():
+        raise SiteInTheWay(f"{link} is a file, not the link to the built site; move it away and build again")
     tmp = root / f".{SITE}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(os.path.relpath(target, root))

@@ -54,3 +54,22 @@ def test_a_deleted_live_build_gives_503_problem_json(make_kb: MakeKb) -> None:
             answer = c.get(path)
             assert answer.status_code == 503, (path, answer.status_code)
             assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_build_that_fails_after_its_site_leaves_the_current_build_current(make_kb: MakeKb) -> None:
+    root: Path = make_kb(
+        {
+            "mkdocs.yml": "site_name: T\ntheme:\n  name: material\nplugins:\n  - search\n  - ambidex\n",
+            "docs/index.md": "# Home\n",
+        }
+    )
+    assert ambidex("build", root=root).returncode == 0
+    first = builds.current(root)
+    assert first is not None
+    (root / "site").unlink()
+    (root / "site").write_text("not a link\n", encoding="utf-8")
+    result = ambidex("build", root=root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert builds.current(root) == first, "the pointer still names the build that exists"
+    assert (first / builds.COMPLETE).exists()
+    assert [d.name for d in (root / ".ambidex" / "builds").iterdir()] == [first.name]
