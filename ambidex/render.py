@@ -173,11 +173,10 @@ class Renderer:
         for span in markup.scan(text):
             gap = text[last : span.start]
             last = span.end
-            if (
-                isinstance(span, markup.CiteSpan)
-                and span.bracketed
-                and _closes_a_parenthesis(text[: span.start])
-            ):
+            # What comes before a span is read within its paragraph (and a title's sentence
+            # within 200 characters), so rendering stays linear however many spans a text holds.
+            paragraph = text[max(0, text.rfind("\n\n", 0, span.start)) : span.start]
+            if isinstance(span, markup.CiteSpan) and span.bracketed and _closes_a_parenthesis(paragraph):
                 # "(the thing) [@key]" reads "(the thing; Author, 2000)": one parenthesis, not two.
                 inner = self.in_text(
                     span.citations,
@@ -190,7 +189,9 @@ class Renderer:
             if isinstance(span, markup.LinkSpan):
                 target = self.kb.concepts.get(span.link.target)
                 label = span.link.label or (
-                    title_in_text(target.title, text[: span.start]) if target else span.link.target
+                    title_in_text(target.title, text[max(0, span.start - 200) : span.start])
+                    if target
+                    else span.link.target
                 )
                 if links is None:
                     out.append(label)
