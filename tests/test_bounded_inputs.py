@@ -101,3 +101,15 @@ def test_temporary_files_of_a_killed_refs_add_are_removed_by_the_next_run(make_k
     result = ambidex("refs", "add", str(root / "export.bib"), root=root)
     assert result.returncode == 0, result.stderr
     assert not left.exists() and not older.exists()
+
+
+def test_problems_of_one_kind_in_one_file_end_in_one_summary_line(make_kb: MakeKb) -> None:
+    body = "\n\n".join(f"Claim {i} [@missing{i}2000]." for i in range(300)) + "\n"
+    root = make_kb({"kb/risks/role-ambiguity.md": concept("role-ambiguity", body=body)})
+    result = ambidex("check", "--format", "json", root=root, timeout=60)
+    found = [p for p in json.loads(result.stdout) if p["path"] == "kb/risks/role-ambiguity.md"]
+    codes = {p["code"] for p in found if "missing" in p["message"]}
+    assert len(codes) == 1, codes
+    of_kind = [p for p in found if p["code"] in codes]
+    assert len(of_kind) == 51
+    assert [p["message"] for p in of_kind if p["message"].startswith("and 250 more")]
