@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,9 +14,18 @@ from fastapi.testclient import TestClient
 from ambidex import builds
 from api.app import create_app
 from api.settings import Settings
+from bench.common import serving
 from tests.conftest import MakeKb, ambidex
 
 V1 = "/api/v1"
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
 
 
 @pytest.fixture
@@ -73,3 +84,22 @@ def test_a_build_that_fails_after_its_site_leaves_the_current_build_current(make
     assert builds.current(root) == first, "the pointer still names the build that exists"
     assert (first / builds.COMPLETE).exists()
     assert [d.name for d in (root / ".ambidex" / "builds").iterdir()] == [first.name]
+
+
+def test_truncating_a_live_builds_index_files_in_place_does_not_kill_the_server(make_kb: MakeKb) -> None:
+    """An in-place `cp -r` deploy truncates files a server has open; a mapped file would then
+    kill it with SIGBUS on the next query."""
+    root: Path = make_kb()
+    assert ambidex("build", "--no-site", root=root).returncode == 0
+    with serving(root, timeout=120) as (base, pid):
+        assert _get(f"{base}{V1}/search?q=ambidexterity")[0] == 200
+        directory = builds.current(root)
+        assert directory is not None
+        damaged = [p for p in (directory / "index").rglob("*postings-*") if p.suffix in (".i4", ".f4")]
+        assert len(damaged) == 4
+        for path in damaged:
+            with path.open("r+b") as handle:
+                handle.truncate(0)
+        for q in ("ambidexterity", "role", "service+sales"):
+            assert _get(f"{base}{V1}/search?q={q}")[0] == 200
+        assert _get(f"{base}{V1}/health")[0] == 200
