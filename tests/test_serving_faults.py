@@ -91,7 +91,7 @@ def test_truncating_a_live_builds_index_files_in_place_does_not_kill_the_server(
     kill it with SIGBUS on the next query."""
     root: Path = make_kb()
     assert ambidex("build", "--no-site", root=root).returncode == 0
-    with serving(root, timeout=120) as (base, pid):
+    with serving(root, timeout=120) as (base, _):
         assert _get(f"{base}{V1}/search?q=ambidexterity")[0] == 200
         directory = builds.current(root)
         assert directory is not None
