@@ -24,9 +24,11 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
+import logging
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -42,6 +44,7 @@ LOCK = ".lock"
 SOURCE = "source"
 SITE = "site"
 CSP_HASHES = "csp-script-hashes"
+log = logging.getLogger(__name__)
 _INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<code>.*?)</script>", re.S | re.I)
 
 
@@ -51,20 +54,50 @@ def state_dir(root: Path) -> Path:
 
 def current(root: Path) -> Path | None:
     """The directory of the current complete build of `root`, or None."""
-    try:
-        name = (state_dir(root) / POINTER).read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
+    name = pointer(root)
     directory = state_dir(root) / BUILDS / name
     return directory if name and (directory / COMPLETE).exists() else None
 
 
+MAX_POINTER_BYTES = 256
+_BUILD_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$")
+_warned: set[str] = set()
+
+
 def pointer(root: Path) -> str:
-    """What the current-build pointer says now (cheap enough to ask every second)."""
+    """What the current-build pointer says now (cheap enough to ask every second), or "" when
+    there is none or it is odd: not a plain file (a link, a FIFO, a device), too long, not UTF-8,
+    or not a build's name. An odd pointer is logged once and never blocks or fails the caller."""
+    path = state_dir(root) / POINTER
     try:
-        return (state_dir(root) / POINTER).read_text(encoding="utf-8").strip()
-    except OSError:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
         return ""
+    except OSError as exc:
+        return _odd(path, f"cannot be opened ({exc.strerror or exc})")
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return _odd(path, "is not a plain file")
+        data = os.read(fd, MAX_POINTER_BYTES + 1)
+    except OSError as exc:
+        return _odd(path, f"cannot be read ({exc.strerror or exc})")
+    finally:
+        os.close(fd)
+    try:
+        name = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return _odd(path, "is not UTF-8 text")
+    if len(data) > MAX_POINTER_BYTES or (name and not _BUILD_NAME.match(name)):
+        return _odd(path, "does not hold a build's name")
+    return name
+
+
+def _odd(path: Path, why: str) -> str:
+    message = f"the build pointer {path} {why}; ignored"
+    if message not in _warned:
+        _warned.add(message)
+        log.warning(message)
+    return ""
 
 
 class Lock:

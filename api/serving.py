@@ -144,7 +144,11 @@ async def watch(holder: object, settings: Settings, stop: asyncio.Event) -> None
         except TimeoutError:
             pass
         current: Served = holder.served  # type: ignore[attr-defined]
-        name = builds.pointer(root)
+        try:
+            name = builds.pointer(root)
+        except Exception:  # never let the watcher die: new builds would go unnoticed
+            log.exception("could not read the build pointer of %s", root)
+            continue
         if not name or name in (current.name, refused):
             continue
         try:

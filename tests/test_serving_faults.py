@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -103,3 +106,33 @@ def test_truncating_a_live_builds_index_files_in_place_does_not_kill_the_server(
         for q in ("ambidexterity", "role", "service+sales"):
             assert _get(f"{base}{V1}/search?q={q}")[0] == 200
         assert _get(f"{base}{V1}/health")[0] == 200
+
+
+def test_an_odd_build_pointer_is_skipped_and_later_builds_are_still_picked_up(make_kb: MakeKb) -> None:
+    """Invalid UTF-8, a link to /dev/zero and a FIFO in .ambidex/CURRENT once killed the build
+    watcher or hung every request; each is now logged and skipped."""
+    root: Path = make_kb()
+    assert ambidex("build", "--no-site", root=root).returncode == 0
+    pointer = root / ".ambidex" / "CURRENT"
+    with serving(root, timeout=120) as (base, _):
+        first = json.loads(_get(f"{base}{V1}/health")[1])["build_id"]
+        for make_odd in (
+            lambda: pointer.write_bytes(b"\xff\xfe\xfa not utf-8\n"),
+            lambda: pointer.symlink_to("/dev/zero"),
+            lambda: os.mkfifo(pointer),
+        ):
+            pointer.unlink()
+            make_odd()
+            for _ in range(3):  # across several looks of the watcher (one a second)
+                status, body = _get(f"{base}{V1}/health")
+                assert status == 200 and json.loads(body)["build_id"] == first
+                time.sleep(1)
+        pointer.unlink()
+        edited = root / "kb" / "risks" / "role-ambiguity.md"
+        edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+        assert ambidex("build", "--no-site", root=root).returncode == 0
+        for _ in range(60):
+            if json.loads(_get(f"{base}{V1}/health")[1])["build_id"] != first:
+                break
+            time.sleep(1)
+        assert json.loads(_get(f"{base}{V1}/health")[1])["build_id"] != first, "the new build is served"
