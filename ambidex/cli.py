@@ -9,7 +9,7 @@ import sys
 import unicodedata
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -196,6 +196,8 @@ def new_concept(
     except FileExistsError:
         err.print(f"[red]error[/]: {escape(str(path))} already exists; nothing was written")
         raise typer.Exit(1) from None
+    except OSError as exc:  # a read-only kb/, a file where its folder should be, a full disk
+        _cannot_write(err, path, exc)
     _console().print(f"created {escape(str(path))}: replace the placeholders, then run `ambidex check`")
 
 
@@ -263,10 +265,19 @@ def refs_add(
         out.print(f"skipped {escape(skip.key)}: {skip.reason} as {escape(skip.duplicate_of)}")
     if result.added and not dry_run:
         _refuse_an_invalid_library(result.text, err)
-        atomic_write(root / BIB_FILE, result.text)
+        try:
+            atomic_write(root / BIB_FILE, result.text)
+        except OSError as exc:  # a read-only project or a full disk
+            _cannot_write(err, root / BIB_FILE, exc)
     verb = "would add" if dry_run else "added"
     failed = len(problems)
     out.print(f"{verb} {len(result.added)}, skipped {len(result.skipped)}, failed {failed}")
+
+
+def _cannot_write(err: Console, path: Path, exc: OSError) -> NoReturn:
+    reason = exc.strerror or str(exc)
+    err.print(f"[red]error[/]: cannot write {escape(str(path))}: {escape(reason)}; nothing was written")
+    raise typer.Exit(1) from None
 
 
 def _read_import(source: str, err: Console) -> bytes:

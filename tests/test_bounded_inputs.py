@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -113,3 +114,12 @@ def test_problems_of_one_kind_in_one_file_end_in_one_summary_line(make_kb: MakeK
     of_kind = [p for p in found if p["code"] in codes]
     assert len(of_kind) == 51
     assert [p["message"] for p in of_kind if p["message"].startswith("and 250 more")]
+
+
+def test_new_concept_that_cannot_be_written_is_an_error_not_a_traceback(make_kb: MakeKb) -> None:
+    root = make_kb()
+    shutil.rmtree(root / "kb")
+    (root / "kb").write_text("a file where the folder should be\n", encoding="utf-8")
+    result = ambidex("new", "concept", "Some risk", "--type", "risk", root=root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "cannot write" in result.stderr and "nothing was written" in result.stderr
