@@ -22,6 +22,7 @@ killed halfway is removed by the next build, and a served build never is.
 from __future__ import annotations
 
 import base64
+import errno
 import fcntl
 import hashlib
 import logging
@@ -105,7 +106,18 @@ class Lock:
 
     def __init__(self, directory: Path, exclusive: bool = False, wait: bool = True) -> None:
         self.directory = directory
-        self._fd = os.open(directory / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        self._fd = -1
+        try:
+            self._fd = os.open(directory / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            if exclusive or exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise
+            # A reader on read-only storage: lock the file if a maker left one; else nobody can
+            # remove the build from there anyway, and there is nothing to hold.
+            try:
+                self._fd = os.open(directory / LOCK, os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                return
         flags = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if wait else fcntl.LOCK_NB)
         try:
             fcntl.flock(self._fd, flags)
