@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -123,3 +126,32 @@ def test_new_concept_that_cannot_be_written_is_an_error_not_a_traceback(make_kb:
     result = ambidex("new", "concept", "Some risk", "--type", "risk", root=root)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "cannot write" in result.stderr and "nothing was written" in result.stderr
+
+
+def test_refs_add_on_a_full_disk_is_an_error_that_writes_nothing(make_kb: MakeKb) -> None:
+    """A file size limit stands in for a full disk (or read-only storage): the write fails."""
+    root = make_kb()
+    before = (root / "references.bib").read_text(encoding="utf-8")
+    (root / "export.bib").write_text(
+        "@misc{full2003,\n  title = {Full},\n  author = {Disk, A.},\n  year = {2003},\n"
+        "  design = {conceptual}\n}\n",
+        encoding="utf-8",
+    )
+    limit = len(before.encode()) + 64  # room to read everything, not to write the new library
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ambidex", "refs", "add", str(root / "export.bib"), "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=small_files,  # the limit holds in the child alone
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "cannot write" in result.stderr and "nothing was written" in result.stderr
+    assert (root / "references.bib").read_text(encoding="utf-8") == before
+    assert not list(root.glob(".references.bib.*"))
