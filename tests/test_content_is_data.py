@@ -9,6 +9,7 @@ a script that reached a page anyway would still not run.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from ambidex import builds, safety
 from ambidex.build import make_build
 from ambidex.site import plugin
 from api.middleware import SITE_POLICY
-from tests.conftest import BIB, PROSE, MakeKb, ambidex, concept
+from tests.conftest import BIB, PROSE, REPO, MakeKb, ambidex, concept
 from tests.site_helpers import serve
 
 RISK = "kb/risks/role-ambiguity.md"
@@ -159,3 +160,15 @@ def test_a_docs_symlink_leaving_the_project_is_refused_at_build(make_kb: MakeKb,
     assert "docs/passwd.txt" in result.stderr
     published = [p for p in root.rglob("passwd.txt") if p.is_file() and "docs" not in p.parts]
     assert published == []
+
+
+# Extensions of mkdocs.yml that only decorate what the others make (anchors, colours, icons).
+DECORATING = {"toc", "pymdownx.highlight", "pymdownx.emoji"}
+
+
+def test_check_renders_with_every_markdown_extension_the_site_uses() -> None:
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    block = config.split("markdown_extensions:", 1)[1].split("\n\n", 1)[0]
+    names = set(re.findall(r"(?m)^  - ([\w.]+)", block))
+    assert names, "mkdocs.yml names its Markdown extensions"
+    assert names - DECORATING <= set(safety.SITE_EXTENSIONS), names - set(safety.SITE_EXTENSIONS)
