@@ -19,11 +19,11 @@ import bibtexparser
 from bibtexparser import model as bibmodel
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
-from ambidex.bibvalues import macros_of, resolve, wholly_braced
+from ambidex.bibvalues import MAX_EXPANDED, TooLarge, macros_of, resolve, wholly_braced
 from ambidex.files import DiskCache, digest
 from ambidex.model import Reference
 from ambidex.problems import Problem, error, warning
-from ambidex.safety import DOI_PATTERN, sanitise, web_url_problem
+from ambidex.safety import DOI_PATTERN, Policy, sanitise, web_url_problem
 
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 logging.getLogger("bibtexparser").propagate = False
@@ -99,9 +99,20 @@ def parse(text: str, path: str = "references.bib") -> tuple[list[Reference], lis
                 )
             )
     references = []
-    macros = macros_of({str(block.key): str(block.value) for block in library.strings})
+    too_large: list[str] = []
+    macros = macros_of({str(block.key): str(block.value) for block in library.strings}, too_large)
+    for string in library.strings:
+        if str(string.key) in too_large:
+            problems.append(_too_large(path, (string.start_line or 0) + 1, f"the @string '{string.key}'"))
     for entry in entries:
-        fields = {f.key.lower(): resolve(str(f.value), macros) for f in entry.fields}
+        fields = {}
+        for f in entry.fields:
+            try:
+                fields[f.key.lower()] = resolve(str(f.value), macros)
+            except TooLarge:
+                line = (f.start_line or entry.start_line or 0) + 1
+                problems.append(_too_large(path, line, f"the field '{f.key}' of '{entry.key}'"))
+                fields[f.key.lower()] = ""
         field_lines = {f.key.lower(): (f.start_line or entry.start_line or 0) + 1 for f in entry.fields}
         references.append(
             Reference(
@@ -115,6 +126,17 @@ def parse(text: str, path: str = "references.bib") -> tuple[list[Reference], lis
             )
         )
     return references, problems
+
+
+def _too_large(path: str, line: int, what: str) -> Problem:
+    return error(
+        path,
+        line,
+        1,
+        "bibtex-too-large",
+        f"{what} expands to more than {MAX_EXPANDED:,} characters",
+        "@string macros that repeat one another grow exponentially; write the value out",
+    )
 
 
 def check_entry(ref: Reference) -> Iterable[Problem]:
@@ -533,7 +555,7 @@ def _title_once(entry: str) -> str:
 _PROTECT = {"&": "\ue000", "<": "\ue001", ">": "\ue002", '"': "\ue003"}
 _RESTORE = str.maketrans({"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;", "\ue003": "&quot;"})
 _STAND_INS = str.maketrans({**{c: None for c in "\ue000\ue001\ue002\ue003"}, **_PROTECT})
-APA_TAGS = frozenset({"i", "b", "em", "strong", "sup", "sub", "span"})
+APA = Policy(tags=frozenset({"i", "b", "em", "strong", "sup", "sub", "span"}))
 
 
 def _stand_ins(value: Any) -> Any:
@@ -608,7 +630,7 @@ class Apa:
             entry = _apa_fixes(entry)
             if item.key in authorless:
                 entry = _title_once(entry)
-            self._entries[original.get(item.key, item.key)] = sanitise(entry, APA_TAGS)
+            self._entries[original.get(item.key, item.key)] = sanitise(entry, APA)
         for key, citation in citations.items():
             rendered = _restored(str(bib.cite(citation, lambda _item: None)))
             rendered = rendered.replace(f" &amp; {ET_AL}", f" {ET_AL}").replace(f" & {ET_AL}", f" {ET_AL}")

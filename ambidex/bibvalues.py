@@ -11,6 +11,15 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
+# A field longer than this once its macros are expanded is an attack or a mistake: `@string`
+# definitions that each concatenate the one before double in size, so 1 kB could ask for gigabytes.
+MAX_EXPANDED = 100_000
+
+
+class TooLarge(ValueError):
+    """A value whose macros expand beyond `MAX_EXPANDED` characters."""
+
+
 _TOKEN = re.compile(
     r'\s*(?:"(?P<quoted>[^"]*)"|(?P<braced>\{)|(?P<number>\d+)|(?P<name>[A-Za-z_][\w.:+/-]*))\s*'
 )
@@ -36,12 +45,20 @@ def wholly_braced(value: str) -> bool:
 
 def resolve(value: str, macros: Mapping[str, str]) -> str:
     """`value` with its concatenation resolved, when it is one (`"a" # name # {b}`) and every
-    name in it is a macro; otherwise `value` unchanged (it is plain text that happens to hold '#')."""
+    name in it is a macro; otherwise `value` unchanged (it is plain text that happens to hold '#').
+    Raises `TooLarge` before the result grows beyond `MAX_EXPANDED` characters."""
     if "#" not in value:
         return value
     parts: list[str] = []
+    size = 0
     position = 0
     while True:
+        if parts:
+            size += len(parts[-1])
+            if size > MAX_EXPANDED:
+                raise TooLarge(f"it expands to more than {MAX_EXPANDED:,} characters")
+        if position == len(value) and parts:
+            return "".join(parts) if len(parts) > 1 else value
         m = _TOKEN.match(value, position)
         if m is None:
             return value
@@ -60,17 +77,22 @@ def resolve(value: str, macros: Mapping[str, str]) -> str:
             parts.append(m["quoted"] if m["quoted"] is not None else m["number"])
             position = m.end()
         if position == len(value):
-            return "".join(parts) if len(parts) > 1 else value
+            continue
         if value[position] != "#":
             return value
         position += 1
 
 
-def macros_of(strings: Mapping[str, str]) -> dict[str, str]:
-    """@string definitions (name -> raw value) resolved in order, names lower-cased."""
+def macros_of(strings: Mapping[str, str], too_large: list[str] | None = None) -> dict[str, str]:
+    """@string definitions (name -> raw value) resolved in order, names lower-cased. A definition
+    that would expand beyond `MAX_EXPANDED` is left out (and its name added to `too_large`)."""
     resolved: dict[str, str] = {}
     for name, raw in strings.items():
-        resolved[name.lower()] = resolve(raw, resolved)
+        try:
+            resolved[name.lower()] = resolve(raw, resolved)
+        except TooLarge:
+            if too_large is not None:
+                too_large.append(name)
     return resolved
 
 

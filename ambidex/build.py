@@ -96,7 +96,9 @@ class Build:
         return make_build(root)
 
 
-SiteBuilder = Callable[[Path, Path, Path], None]
+# Builds the site of (project, sources, site directory); returns the CSP sources of the inline
+# scripts its theme ships.
+SiteBuilder = Callable[[Path, Path, Path], tuple[str, ...]]
 
 
 def make_build(
@@ -120,7 +122,7 @@ def make_build(
         if warm is not None:
             warm(result)
         if site is not None:
-            site(root, source, directory / builds.SITE)
-            builds.write_csp_hashes(directory)
+            hashes = site(root, source, directory / builds.SITE)
+            builds.write_csp_hashes(directory, hashes)
         builds.publish(root, directory, site=site is not None)
     return result

@@ -269,7 +269,20 @@ def check_references(kb: KnowledgeBase) -> Iterable[Problem]:
 
 
 def check_duplicate_references(kb: KnowledgeBase) -> Iterable[Problem]:
-    """The same DOI, or the same normalised title and year, under two keys."""
+    """The same DOI, or the same normalised title and year, under two keys; and two keys that
+    differ only in case (one anchor and one file name on the site, on a case-blind system)."""
+    folded: dict[str, str] = {}
+    for ref in kb.references.values():
+        first_key = folded.setdefault(ref.key.casefold(), ref.key)
+        if first_key != ref.key:
+            yield error(
+                ref.path,
+                ref.line,
+                1,
+                "duplicate-key-case",
+                f"the key '{ref.key}' differs from '{first_key}' only in case",
+                "keys name anchors and files, where case may not count; give it another key",
+            )
     seen = Duplicates()
     for ref in kb.references.values():
         first = seen.of(ref.doi, ref.get("title"), ref.year)
@@ -352,4 +365,27 @@ def validate(
     if originals is not None:
         texts, read_problems = load_originals(originals)
         problems += [*read_problems, *evidence.check_copied_phrasing(kb, texts)]
-    return kb, sort_problems(problems)
+    return kb, capped(sort_problems(problems))
+
+
+MAX_OF_A_KIND = 50  # problems of one code in one file; the rest are summed up in one line
+
+
+def capped(problems: list[Problem]) -> list[Problem]:
+    """At most `MAX_OF_A_KIND` problems of one code in one file, then one line that counts the
+    rest (a generated file with a million of one mistake is read, and reported, in bounded time)."""
+    counts: dict[tuple[str, str], int] = {}
+    kept: list[Problem] = []
+    for p in problems:
+        n = counts[(p.path, p.code)] = counts.get((p.path, p.code), 0) + 1
+        if n <= MAX_OF_A_KIND:
+            kept.append(p)
+    for (path, code), n in counts.items():
+        if n > MAX_OF_A_KIND:
+            last = next(p for p in reversed(kept) if p.path == path and p.code == code)
+            summary = f"and {n - MAX_OF_A_KIND:,} more problems of this kind in this file"
+            more = last.__class__(
+                path, last.line, last.col, last.severity, code, summary, "fix the ones above first"
+            )
+            kept.append(more)
+    return sort_problems(kept)

@@ -8,17 +8,17 @@ import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as markup_escape
 from slugify import slugify as python_slugify
 
 from ambidex.checks import validate
 from ambidex.files import atomic_write, create_new
 from ambidex.model import ConceptType, front_matter_schema
-from ambidex.problems import Problem
+from ambidex.problems import Problem, printable
 
 app = typer.Typer(
     help="Ambidex: a citation-linked knowledge base on sales ambidexterity.",
@@ -39,6 +39,12 @@ RootOption = Annotated[
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+def escape(text: str) -> str:
+    """Text from files or the command line, as the terminal shows it: no markup, no control
+    characters that it would obey (see `printable`)."""
+    return markup_escape(printable(text))
 
 
 def _console(stderr: bool = False) -> Console:
@@ -183,6 +189,8 @@ def new_concept(
     except FileExistsError:
         err.print(f"[red]error[/]: {escape(str(path))} already exists; nothing was written")
         raise typer.Exit(1) from None
+    except OSError as exc:  # a read-only kb/, a file where its folder should be, a full disk
+        _cannot_write(err, path, exc)
     _console().print(f"created {escape(str(path))}: replace the placeholders, then run `ambidex check`")
 
 
@@ -250,10 +258,19 @@ def refs_add(
         out.print(f"skipped {escape(skip.key)}: {skip.reason} as {escape(skip.duplicate_of)}")
     if result.added and not dry_run:
         _refuse_an_invalid_library(result.text, err)
-        atomic_write(root / BIB_FILE, result.text)
+        try:
+            atomic_write(root / BIB_FILE, result.text)
+        except OSError as exc:  # a read-only project or a full disk
+            _cannot_write(err, root / BIB_FILE, exc)
     verb = "would add" if dry_run else "added"
     failed = len(problems)
     out.print(f"{verb} {len(result.added)}, skipped {len(result.skipped)}, failed {failed}")
+
+
+def _cannot_write(err: Console, path: Path, exc: OSError) -> NoReturn:
+    reason = exc.strerror or str(exc)
+    err.print(f"[red]error[/]: cannot write {escape(str(path))}: {escape(reason)}; nothing was written")
+    raise typer.Exit(1) from None
 
 
 def _read_import(source: str, err: Console) -> bytes:
@@ -329,16 +346,18 @@ def build(
             documents.warm(result.cache)
         rendered.append(documents)
 
-    def site_builder(project: Path, source: Path, site_dir: Path) -> None:
+    def site_builder(project: Path, source: Path, site_dir: Path) -> tuple[str, ...]:
         from ambidex.site.plugin import build_site
 
+        hashes: tuple[str, ...] = ()
         if with_site:
             with console.status("building the site…"):
-                build_site(project, source, site_dir)
+                hashes = build_site(project, source, site_dir)
         if static_api and rendered:
             with console.status("writing the static API…"):
                 count = static_api_files.write(rendered[0], site_dir)
             console.print(f"wrote {count} API answers (and their .gz) under site/{static_api_files.API_DIR}")
+        return hashes
 
     with_site = site and (root / "mkdocs.yml").exists()
     console.print("validating and indexing…")
@@ -362,14 +381,28 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
     cors: Annotated[str, typer.Option(help="Comma-separated origins allowed by CORS.")] = "",
+    max_header_bytes: Annotated[
+        int, typer.Option(help="Largest request line and headers, in bytes (else 431).", min=1024)
+    ] = 32 * 1024,
+    header_timeout: Annotated[
+        float, typer.Option(help="Seconds a client has to send a request's headers.", min=0.1)
+    ] = 10.0,
+    idle_timeout: Annotated[
+        float, typer.Option(help="Seconds an idle kept-alive connection stays open.", min=0.1)
+    ] = 5.0,
+    max_connections: Annotated[
+        int, typer.Option(help="Open connections per worker; more are closed at once.", min=1)
+    ] = 1000,
 ) -> None:
     """Serve the API under /api/v1 and the built site at / (run `ambidex build` first)."""
     from api import server
+    from api.limits import Limits
 
     os.environ["AMBIDEX_ROOT"] = str(root.resolve())
     os.environ["AMBIDEX_CORS_ORIGINS"] = cors
     _console(stderr=True).print(f"serving on http://{host}:{port}/ (API docs at /api/docs)")
-    server.run(host, port, workers)
+    limits = Limits(max_header_bytes, header_timeout, idle_timeout, max_connections)
+    server.run(host, port, workers, limits)
 
 
 def main() -> None:

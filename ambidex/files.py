@@ -13,6 +13,7 @@ unwritable entry only means the work is done again.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import importlib
 import json
@@ -21,6 +22,7 @@ import os
 import stat
 import struct
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from importlib import metadata
@@ -126,6 +128,47 @@ def read_stream_bounded(stream: BinaryIO, limit: int) -> bytes:
     return data
 
 
+STALE_SECONDS = 3600  # a temporary file without a process id, this old, was left by a crash
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new temporary sibling of `path`, named with this process's id; the temporaries that
+    killed writers left beside it (their process is gone) are removed first."""
+    remove_stale_temporaries(path)
+    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporary siblings of `path` whose writer was killed (`kill -9` leaves them):
+    those named by a process that no longer runs, and unnamed ones older than an hour."""
+    removed = []
+    now = time.time()
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        middle = tmp.name[len(path.name) + 2 : -len(".tmp")]
+        pid = middle.split(".", 1)[0]
+        try:
+            if pid.isdigit() and "." in middle:
+                if _alive(int(pid)):
+                    continue
+            elif now - tmp.stat().st_mtime < STALE_SECONDS:
+                continue
+            tmp.unlink()
+            removed.append(tmp)
+        except OSError:
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
     """Write a file through a temporary sibling and a rename, so it is never half-written.
 
@@ -133,7 +176,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     the rename are flushed to disk before this returns, so a crash leaves the old or the new file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _temporary(path)
     try:
         os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
@@ -151,7 +194,7 @@ def create_new(path: Path, data: str) -> None:
     """Create a file that must not exist yet, whole or not at all: written to a temporary
     sibling, then linked into place (which fails, writing nothing, if the file appeared)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _temporary(path)
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:

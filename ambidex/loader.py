@@ -43,6 +43,7 @@ VOCABULARY_FILE = "kb/vocabulary.yml"
 MAX_SYNONYM_WORDS = 4
 MAX_YAML_NODES = 20_000
 MAX_YAML_DEPTH = 16  # front matter needs three (relations: type: [ids])
+MAX_VOCABULARY_NODES = 100_000  # words, groups and lists of kb/vocabulary.yml, aliases expanded
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.M)
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -183,7 +184,15 @@ def _scalar(loader: Any, event: Any) -> Any:
     if tag == _STR_TAG:
         return event.value
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError:
+        raise
+    except Exception:  # `!!bool maybe`, `!!timestamp nope`, `!!int ""`: PyYAML's own errors
+        kind = str(tag).rsplit(":", 1)[-1]
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{event.value[:80]}' is not a valid {kind} (tagged !!{kind})", event.start_mark
+        ) from None
 
 
 def _text_position(
@@ -698,6 +707,28 @@ def load(root: Path | str, sources: dict[str, bytes] | None = None) -> tuple[Kno
     return kb, problems
 
 
+def _expanded_size(root: Any, cap: int) -> int:
+    """How many values a composed YAML document holds with its aliases expanded (an alias is the
+    same node object as its anchor), counted once per distinct node and capped just above `cap`."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = [
+            child
+            for item in (node.value if isinstance(node, yaml.CollectionNode) else [])
+            for child in (item if isinstance(item, tuple) else (item,))
+        ]
+        if children_done or not children:
+            sizes[id(node)] = min(cap + 1, 1 + sum(sizes[id(c)] for c in children))
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
 def load_vocabulary(
     root: Path, problems: list[Problem], digests: list[bytes], sources: dict[str, bytes] | None = None
 ) -> tuple[tuple[str, ...], ...]:
@@ -726,6 +757,15 @@ def load_vocabulary(
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         fail(line, col, "yaml-syntax", f"the vocabulary is not valid YAML: {getattr(exc, 'problem', exc)}")
+        return ()
+    if node is not None and _expanded_size(node, MAX_VOCABULARY_NODES) > MAX_VOCABULARY_NODES:
+        fail(
+            1,
+            1,
+            "too-large",
+            f"the vocabulary has more than {MAX_VOCABULARY_NODES:,} values once its aliases are expanded",
+            "write each group out; YAML aliases that repeat one another grow exponentially",
+        )
         return ()
     shape = "write `synonyms:` followed by a list of groups, each a list of words or phrases"
     groups_node = None

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
-
-import markdown as markdown_lib
 
 from ambidex import markup, safety
 from ambidex.bibliography import Apa
@@ -176,11 +173,10 @@ class Renderer:
         for span in markup.scan(text):
             gap = text[last : span.start]
             last = span.end
-            if (
-                isinstance(span, markup.CiteSpan)
-                and span.bracketed
-                and _closes_a_parenthesis(text[: span.start])
-            ):
+            # What comes before a span is read within its paragraph (and a title's sentence
+            # within 200 characters), so rendering stays linear however many spans a text holds.
+            paragraph = text[max(0, text.rfind("\n\n", 0, span.start)) : span.start]
+            if isinstance(span, markup.CiteSpan) and span.bracketed and _closes_a_parenthesis(paragraph):
                 # "(the thing) [@key]" reads "(the thing; Author, 2000)": one parenthesis, not two.
                 inner = self.in_text(
                     span.citations,
@@ -193,7 +189,9 @@ class Renderer:
             if isinstance(span, markup.LinkSpan):
                 target = self.kb.concepts.get(span.link.target)
                 label = span.link.label or (
-                    title_in_text(target.title, text[: span.start]) if target else span.link.target
+                    title_in_text(target.title, text[max(0, span.start - 200) : span.start])
+                    if target
+                    else span.link.target
                 )
                 if links is None:
                     out.append(label)
@@ -223,26 +221,7 @@ class Renderer:
         return [key for key in self.apa.sorted_keys() if key in cited]
 
 
-_converters = threading.local()
-
-
-def _converter() -> markdown_lib.Markdown:
-    """One Markdown converter per thread: building one costs more than converting a page."""
-    converter: markdown_lib.Markdown | None = getattr(_converters, "markdown", None)
-    if converter is None:
-        converter = markdown_lib.Markdown(extensions=["extra", "sane_lists"])
-        _converters.markdown = converter
-    return converter
-
-
 def to_html(markdown_text: str) -> str:
     """Markdown -> sanitised HTML (no scripts, styles, event handlers or javascript: links).
     Text nested too deeply for the Markdown library is shown as it is, escaped."""
-    converter = _converter()
-    try:
-        raw = converter.convert(markdown_text)
-    except RecursionError:
-        raw = f"<pre>{html.escape(markdown_text)}</pre>"
-    finally:
-        converter.reset()
-    return safety.sanitise(raw)
+    return safety.sanitise(safety.markdown_html(markdown_text))

@@ -2,9 +2,10 @@
 
 `build_index(kb, renderer, directory)` writes a fresh Whoosh index beside the current one and
 swaps a pointer file atomically; beside Whoosh's own files it writes the posting lists as arrays
-with precomputed BM25 scores. `SearchIndex.open(directory)` reads the pointer, memory-maps those
-arrays and reads the stored fields and name lists. Whoosh analyses (stemming, tokenising) and
-stores; a query is a few vectorised sums over the arrays, within milliseconds at 10,000 concepts.
+with precomputed BM25 scores. `SearchIndex.open(directory)` reads the pointer, reads those arrays
+into memory (checking their sizes) and reads the stored fields and name lists. Whoosh analyses
+(stemming, tokenising) and stores; a query is a few vectorised sums over the arrays, within
+milliseconds at 10,000 concepts.
 Queries are never handed to a query parser: the text is normalised, analysed with the index's own
 stemming analyzer and turned into terms, so no input can reach wildcard, range or field syntax.
 Field weights (title > aliases > summary > body) are folded into one `text` field by repetition.
@@ -21,7 +22,6 @@ import bisect
 import heapq
 import html
 import json
-import mmap
 import os
 import re
 import shutil
@@ -41,6 +41,7 @@ import numpy as np
 from whoosh import index
 from whoosh.analysis import STOP_WORDS, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 
 from ambidex.bibliography import plain
 from ambidex.model import KnowledgeBase
@@ -537,7 +538,7 @@ def _levenshtein(a: str, b: str, cap: int) -> int:
 
 
 class SearchIndex:
-    """An open index: stored fields and names in memory, posting arrays memory-mapped.
+    """An open index: stored fields, names and posting arrays in memory.
 
     Scoring is BM25 over the posting lists that `build_index` compiled into flat arrays (term →
     slice of document numbers and precomputed term scores), so a query that matches thousands of
@@ -548,7 +549,7 @@ class SearchIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.build_id = (path / "BUILD_ID").read_text(encoding="utf-8").strip()
-        ix = index.open_dir(str(path))
+        ix = FileStorage(str(path), supports_mmap=False, readonly=True).open_index()
         try:
             with ix.reader() as reader:
                 self._load(reader)
@@ -557,8 +558,8 @@ class SearchIndex:
 
     @classmethod
     def open(cls, directory: Path) -> SearchIndex:
-        """The current index under `directory`. Whoosh is read only while it opens; the mapped
-        arrays are released with the object, so there is nothing to close."""
+        """The current index under `directory`. Whoosh is read only while it opens, and every
+        array is read into memory, so there is nothing to close."""
         name = (directory / POINTER).read_text(encoding="utf-8").strip()
         return cls(directory / name)
 
@@ -589,7 +590,7 @@ class SearchIndex:
         self._type_totals = np.bincount(self._types, minlength=len(types))
         self._tag_totals = np.bincount(self._pair_tag, minlength=len(self._tag_names))
 
-        # Memory-mapped: pages are read on demand and shared by every worker on the machine.
+        # Read into memory and checked: nothing a later change on disk can pull from under us.
         self._bounds, self._docs, self._scores = _postings(self.path, "")
         self._heading_bounds, heading_docs, self._heading_scores = _postings(self.path, HEADING_PREFIX)
         self._heading_at = self._positions(heading_docs)
@@ -896,19 +897,22 @@ def _postings(directory: Path, prefix: str) -> tuple[dict[str, tuple[int, int]],
     terms = json.loads((directory / f"{prefix}{TERMS_FILE}").read_text(encoding="utf-8"))
     offsets = terms["offsets"]
     bounds = {term: (offsets[i], offsets[i + 1]) for i, term in enumerate(terms["terms"])}
-    docs = _mapped(directory / f"{prefix}{DOCS_FILE}", DOCS_TYPE)
-    scores = _mapped(directory / f"{prefix}{SCORES_FILE}", SCORES_TYPE)
+    docs = _read_array(directory / f"{prefix}{DOCS_FILE}", DOCS_TYPE)
+    scores = _read_array(directory / f"{prefix}{SCORES_FILE}", SCORES_TYPE)
+    expected = offsets[-1] if offsets else 0
+    if len(docs) != expected or len(scores) != expected:
+        raise ValueError(f"the index's postings in {directory} are damaged: {len(docs)} for {expected}")
     return bounds, docs, scores
 
 
-def _mapped(path: Path, dtype: np.dtype[Any]) -> np.ndarray:
-    """A read-only memory map of a raw array file (an empty file cannot be mapped), as a plain
-    array over the mapped buffer: slicing an `np.memmap` runs Python code for every slice."""
-    if path.stat().st_size == 0:
-        return np.zeros(0, dtype=dtype)
-    with path.open("rb") as handle:
-        buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    return np.frombuffer(buffer, dtype=dtype)
+def _read_array(path: Path, dtype: np.dtype[Any]) -> np.ndarray:
+    """A raw array file read into memory, its size checked. Never memory-mapped: a file that is
+    truncated or rewritten in place (an in-place copy over a live build) would then kill the
+    process with SIGBUS on the next query."""
+    data = path.read_bytes()
+    if len(data) % dtype.itemsize:
+        raise ValueError(f"{path} is damaged: {len(data)} bytes is no whole number of entries")
+    return np.frombuffer(data, dtype=dtype)
 
 
 def _top(docs: np.ndarray, scores: np.ndarray, n: int) -> list[int]:

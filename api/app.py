@@ -20,7 +20,7 @@ from ambidex import __version__
 from ambidex.files import tree_digest
 from api import docs, errors, serving
 from api.errors import PROBLEM_JSON
-from api.middleware import HeadAsGet, SecurityHeaders
+from api.middleware import AcceptEncoding, HeadAsGet, SecurityHeaders
 from api.routes import concepts, graph, guide, meta, references, search
 from api.schemas import ProblemOut
 from api.serving import SERVED, Served
@@ -176,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag"],
         )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AcceptEncoding)
     app.router.default = _not_routed
     return app
 

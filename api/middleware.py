@@ -78,3 +78,48 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
+def accepted_codings(header: str) -> str:
+    """An Accept-Encoding value with what it refuses left out: `gzip;q=0, identity` becomes
+    `identity` (a coding with q=0 is refused, RFC 9110 12.5.3), and `*` names gzip unless
+    gzip itself is refused. Everything after reads the result by substring."""
+    accepted: list[str] = []
+    refused: set[str] = set()
+    for item in header.split(","):
+        coding, _, params = item.strip().partition(";")
+        coding = coding.strip().lower()
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if not coding:
+            continue
+        if q <= 0:
+            refused.add(coding)
+        else:
+            accepted.append(coding)
+    if "*" in accepted and "gzip" not in refused and "gzip" not in accepted:
+        accepted.append("gzip")
+    return ", ".join(c for c in accepted if c != "*" and c not in refused)
+
+
+class AcceptEncoding:
+    """Every later layer sees an Accept-Encoding that names only the codings the client accepts."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = scope["headers"]
+            if any(name == b"accept-encoding" for name, _ in headers):
+                values = [v.decode("latin-1") for n, v in headers if n == b"accept-encoding"]
+                codings = accepted_codings(", ".join(values)).encode("latin-1")
+                headers = [(n, v) for n, v in headers if n != b"accept-encoding"]
+                scope = {**scope, "headers": [*headers, (b"accept-encoding", codings)]}
+        await self.app(scope, receive, send)

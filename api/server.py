@@ -25,6 +25,8 @@ from types import FrameType
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from api.limits import Limits, uvicorn_options
+
 APP = "api.app:app_from_env"
 STARTUP_FAILURE = 3  # uvicorn's exit code when the app cannot start
 
@@ -41,7 +43,7 @@ def listen(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     return sock
 
 
-def _config(host: str, port: int) -> uvicorn.Config:
+def _config(host: str, port: int, limits: Limits) -> uvicorn.Config:
     return uvicorn.Config(
         APP,
         factory=True,
@@ -50,39 +52,42 @@ def _config(host: str, port: int) -> uvicorn.Config:
         log_level="warning",
         access_log=False,
         server_header=False,
+        **uvicorn_options(limits),
     )
 
 
-def _worker(host: str, port: int) -> None:
+def _worker(host: str, port: int, limits: Limits) -> None:
     """One worker process: its own socket on the shared port, and one uvicorn server."""
-    server = uvicorn.Server(_config(host, port))
+    server = uvicorn.Server(_config(host, port, limits))
     server.run(sockets=[listen(host, port, reuse_port=True)])
     if not server.started:
         sys.exit(STARTUP_FAILURE)
 
 
-def run(host: str, port: int, workers: int = 1) -> None:
-    """Serve `app_from_env` (settings from AMBIDEX_* variables) with `workers` processes."""
+def run(host: str, port: int, workers: int = 1, limits: Limits | None = None) -> None:
+    """Serve `app_from_env` (settings from AMBIDEX_* variables) with `workers` processes, each
+    keeping `limits` (see `api.limits`)."""
+    limits = limits or Limits()
     if workers == 1:
-        server = uvicorn.Server(_config(host, port))
+        server = uvicorn.Server(_config(host, port, limits))
         server.run(sockets=[listen(host, port)])
         if not server.started:
             sys.exit(STARTUP_FAILURE)
     elif not hasattr(socket, "SO_REUSEPORT"):  # uvicorn's supervisor, one socket for all
-        config = _config(host, port)
+        config = _config(host, port, limits)
         config.workers = workers
         Multiprocess(config, sockets=[listen(host, port)]).run()
     else:
-        _supervise(host, port, workers)
+        _supervise(host, port, workers, limits)
 
 
-def _supervise(host: str, port: int, workers: int) -> None:
+def _supervise(host: str, port: int, workers: int, limits: Limits) -> None:
     guard = listen(host, port, reuse_port=True)  # bound, never listening: fails early if taken
     context = multiprocessing.get_context("spawn")
     stopping = False
 
     def start() -> BaseProcess:
-        process = context.Process(target=_worker, args=(host, port))
+        process = context.Process(target=_worker, args=(host, port, limits))
         process.start()
         return process
 

@@ -22,12 +22,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ambidex import builds
 from ambidex.build import Build, BuildError, make_build
+from api.errors import problem_response
 from api.settings import Settings
 from api.views import Views
 
@@ -42,7 +44,15 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 class SiteFiles(StaticFiles):
-    """A built site: fingerprinted assets cached for a year, everything else revalidated."""
+    """A built site: fingerprinted assets cached for a year, everything else revalidated. When
+    the build's directory is gone (deleted under a running server), every page is a 503."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if self.directory is None or not os.path.isdir(self.directory):
+            log.error("the site of the current build is gone: %s", self.directory)
+            detail = "The site's current build is missing on the server; try again after the next build."
+            return problem_response(Request(scope), 503, detail, {"Retry-After": "60"})
+        return await super().get_response(path, scope)
 
     def file_response(
         self,
@@ -134,7 +144,11 @@ async def watch(holder: object, settings: Settings, stop: asyncio.Event) -> None
         except TimeoutError:
             pass
         current: Served = holder.served  # type: ignore[attr-defined]
-        name = builds.pointer(root)
+        try:
+            name = builds.pointer(root)
+        except Exception:  # never let the watcher die: new builds would go unnoticed
+            log.exception("could not read the build pointer of %s", root)
+            continue
         if not name or name in (current.name, refused):
             continue
         try:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import unquote, urljoin, urlparse
 
 from tests import sample
@@ -49,14 +50,24 @@ def mkdocs_build(root: Path, env: dict[str, str] | None = None) -> subprocess.Co
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    extra_headers: ClassVar[dict[str, str]] = {}
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def end_headers(self) -> None:
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
+
 
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve a built site on 127.0.0.1 (a free port) for the duration of the block."""
-    handler = functools.partial(_Quiet, directory=str(directory))
+def serve(directory: Path, headers: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 (a free port) for the duration of the block, with
+    `headers` added to every answer (a Content-Security-Policy, say)."""
+    handler = functools.partial(
+        type("_Headers", (_Quiet,), {"extra_headers": dict(headers or {})}), directory=str(directory)
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -20,9 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-import nh3
-
-from ambidex import markup
+from ambidex import markup, safety
 from ambidex.model import (
     TENSION_TYPES,
     Citation,
@@ -112,14 +110,49 @@ OTHER_GROUPS = {"associated-with": "Goes together with", "related": "See also"}
 
 
 # What the generated pages hold once MkDocs and its Markdown extensions have made HTML of them:
-# the editors' allowlist plus the structure the extensions add (code highlighting, the BibTeX
-# drop-downs, Mermaid blocks, footnotes, heading anchors, the emoji icon).
-TITLE_TAGS = frozenset({"code", "em", "strong", "b", "i", "mark", "sub", "sup"})
+# the editors' allowlist plus the structure the project and the extensions add (breadcrumbs,
+# badges, the BibTeX drop-downs, the map's controls, code highlighting, footnotes, heading
+# anchors). Maps and the pages' own scripts are put in after this (see `SitePages.figures`).
+# Every page's content passes through `sanitise` with this policy: the same sanitiser as the
+# API's `body_html`, so content that slipped past `check` still cannot run on the site.
+SITE_POLICY = safety.Policy(
+    tags=safety.ALLOWED_TAGS
+    | {
+        "caption", "col", "colgroup", "datalist", "details", "fieldset", "figcaption", "figure",
+        "input", "label", "legend", "nav", "option", "section", "summary", "tfoot", "time",
+        "button",
+    },
+    attributes={
+        "*": frozenset({"class", "id", "title", "role", "lang", "dir"}),
+        "a": frozenset({"href", "name", "rel"}),
+        "abbr": frozenset({"title"}),
+        "button": frozenset({"type"}),
+        "input": frozenset({"type", "list", "autocomplete", "placeholder", "name", "value", "checked"}),
+        "label": frozenset({"for"}),
+        "ol": frozenset({"start"}),
+        "option": frozenset({"value"}),
+        "td": frozenset({"style", "colspan", "rowspan"}),
+        "th": frozenset({"style", "colspan", "rowspan"}),
+        "time": frozenset({"datetime"}),
+    },
+    prefixes=frozenset({"aria-", "data-"}),
+    comments=True,  # the figure markers; whatever else is left is a comment to every browser
+    link_rel=None,
+    styles=frozenset({"text-align"}),
+)  # fmt: skip
+TITLE_POLICY = safety.Policy(
+    tags=frozenset({"code", "em", "strong", "b", "i", "mark", "sub", "sup"}), attributes={}
+)
+
+
+def sanitise_page(content: str) -> str:
+    """A generated page's HTML as readers get it: only what `SITE_POLICY` allows."""
+    return safety.sanitise(content, SITE_POLICY)
 
 
 def sanitise_title(title: str) -> str:
     """A heading's title as the theme shows it in the table of contents (written unescaped)."""
-    return nh3.clean(title, tags=set(TITLE_TAGS), attributes={})
+    return safety.sanitise(title, TITLE_POLICY)
 
 
 def concept_path(concept_id: str) -> str:
@@ -475,7 +508,7 @@ class SitePages:
             *(f"    {line}" for line in bibtex.splitlines()),
             "    ```",
             "",
-            '<script src="../../assets/javascripts/cite.js" defer></script>',
+            self._figure("cite-script", '<script src="../../assets/javascripts/cite.js" defer></script>'),
             "",
         ]
 
@@ -615,11 +648,14 @@ class SitePages:
                 "wheel or two fingers, and select a concept to open its page. Below the map, the "
                 "same connections are listed in words.",
                 "",
-                maps.map_controls(types, relations, [(i, kb.concepts[i].title) for i in ids]),
+                self._figure(
+                    "map-controls",
+                    maps.map_controls(types, relations, [(i, kb.concepts[i].title) for i in ids]),
+                ),
                 "",
                 self._figure("concept-map", figure),
                 "",
-                '<script src="../assets/javascripts/map.js" defer></script>',
+                self._figure("map-script", '<script src="../assets/javascripts/map.js" defer></script>'),
                 "",
             ]
         )

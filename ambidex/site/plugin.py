@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
@@ -32,12 +33,13 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
+from ambidex import builds
 from ambidex.build import disk_cache
 from ambidex.checks import validate
 from ambidex.markup import CiteSpan, LinkSpan, scan
 from ambidex.render import Links, Renderer
 from ambidex.site import reference
-from ambidex.site.pages import SitePages, concept_path, evidence_badge, sanitise_title
+from ambidex.site.pages import SitePages, concept_path, evidence_badge, sanitise_page, sanitise_title
 
 log = logging.getLogger("mkdocs.plugins.ambidex")
 
@@ -46,6 +48,50 @@ def _sanitise_toc(items: Iterable[AnchorLink]) -> None:
     for item in items:
         item.title = sanitise_title(item.title)
         _sanitise_toc(item.children)
+
+
+# How deep a page may lie below the site's root and still run the theme's inline scripts.
+MAX_PAGE_DEPTH = 12
+
+
+def theme_script_hashes(config: MkDocsConfig) -> tuple[str, ...]:
+    """The CSP sources of the inline scripts the theme writes into pages (its
+    `partials/javascripts/` templates, the project's overrides included), rendered for every
+    page depth and for the error page: known from the theme alone, before any content is read,
+    so no script that content brings into a page is ever allowed."""
+    env = config.theme.get_env()
+    features = config.theme.get("features") or []
+    bases = {".", urlsplit(config.site_url or "").path or "/"}
+    bases |= {"/".join([".."] * depth) for depth in range(1, MAX_PAGE_DEPTH + 1)}
+    hashes: set[str] = set()
+    names = env.list_templates(filter_func=lambda name: name.startswith("partials/javascripts/"))
+    for name in names:
+        template = env.get_template(name)
+        for base_url in bases:
+            page = template.render(config=config, base_url=base_url, features=features)
+            hashes |= builds.script_hashes(page)
+    return tuple(sorted(hashes))
+
+
+class LinkOut(ValueError):
+    """A file or folder of `docs/` is a link to something outside the project."""
+
+
+def refuse_links_out(docs: Path, project: Path) -> None:
+    """Stop the build when anything in `docs` is a link to something outside `project`: a
+    symlink to /etc/passwd would otherwise be published as a file of the site."""
+    inside = project.resolve()
+    outside = []
+    for directory, dirs, names in os.walk(docs):
+        for name in [*dirs, *names]:
+            path = Path(directory) / name
+            if path.is_symlink() and inside not in path.resolve().parents:
+                outside.append(path.relative_to(docs.parent).as_posix())
+    if outside:
+        raise LinkOut(
+            "these files of docs/ are links to files outside the project, which the site never "
+            "publishes: " + ", ".join(sorted(outside)) + " (copy what the site needs into docs/)"
+        )
 
 
 class AmbidexConfig(Config):  # type: ignore[no-untyped-call]
@@ -60,8 +106,10 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         self.paths: dict[str, str] = {}
         self.fingerprints: dict[str, str] = {}
         self.figures: dict[str, str] = {}
+        self.script_hashes: tuple[str, ...] = ()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.script_hashes = theme_script_hashes(config)  # before any content is read
         root = Path(self.config.root or Path(config.config_file_path).parent)
         kb, problems = validate(root)
         errors = [p for p in problems if p.is_error]
@@ -82,6 +130,10 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        try:
+            refuse_links_out(Path(config.docs_dir), Path(config.config_file_path).parent)
+        except LinkOut as exc:
+            raise PluginError(str(exc)) from None
         for path, content in self.pages.items():
             files.append(File.generated(config, path, content=content))
         return self._fingerprint(files, config)
@@ -105,11 +157,13 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Generated pages hold the editors' text, escaped where the pages are made (and `check`
-        stops a build whose text holds disallowed HTML); the table of contents, which the theme
-        writes unescaped, keeps only inline formatting."""
+        """Generated pages hold the editors' text: `check` stops a build whose text holds
+        disallowed HTML, and the page's HTML is sanitised as the API's is, so text that slipped
+        past it still cannot run. The table of contents, which the theme writes unescaped,
+        keeps only inline formatting."""
         if page.file.src_uri in self.pages:
             _sanitise_toc(page.toc)
+            return sanitise_page(html)
         return html
 
     def _refer_to_fingerprints(self, output: str) -> str:
@@ -161,9 +215,10 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         return reference.expand_markers(self.renderer.markdown(markdown, links))
 
 
-def build_site(project: Path, source: Path, site_dir: Path) -> None:
+def build_site(project: Path, source: Path, site_dir: Path) -> tuple[str, ...]:
     """`mkdocs build --strict` of `project`'s mkdocs.yml, in this process, with the knowledge base
-    read from `source` and the site written to `site_dir` (so no child process outlives a build)."""
+    read from `source` and the site written to `site_dir` (so no child process outlives a build).
+    Returns the CSP sources of the inline scripts the theme ships."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -173,4 +228,6 @@ def build_site(project: Path, source: Path, site_dir: Path) -> None:
     plugin = config.plugins["ambidex"]
     assert isinstance(plugin, AmbidexPlugin)
     plugin.config.root = str(source)
+    refuse_links_out(Path(config.docs_dir), project)
     build(config)
+    return plugin.script_hashes
