@@ -358,11 +358,11 @@ def name_key(text: str) -> str:
     """How a title or alias is compared with the words of a query: the set of its meaningful
     stems, so "hunters" is "hunter" and "farmers and hunters" is "hunters vs. farmers"."""
     words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normalise_query(text))]
-    return " ".join(sorted({_stem_of(w) or w for w in meaningful(words)}))
+    return " ".join(sorted({stem_of(w) or w for w in meaningful(words)}))
 
 
 @lru_cache(maxsize=65536)
-def _stem_of(word: str) -> str:
+def stem_of(word: str) -> str:
     found = stems(word)
     return found[0] if found else ""
 
@@ -393,7 +393,7 @@ def highlight(text: str, wanted: set[str], width: int = 220) -> str:
     # A stem keeps the first letters of its word: only words that start like a wanted stem are
     # found and stemmed at all.
     starts = tuple({t[:3] for t in wanted if t})
-    hits = [m for m in _words_starting(text, starts) if _stem_of(m.group(0)) in wanted]
+    hits = [m for m in _words_starting(text, starts) if stem_of(m.group(0)) in wanted]
     start = max(0, hits[0].start() - width // 3) if hits else 0
     if start:
         start = text.find(" ", start) + 1 or start
@@ -610,7 +610,7 @@ class SearchIndex:
         holds) the title and alias words within a typo of it, or starting with it when it is
         the last word typed. A word that nothing matches has no slot."""
         kept = meaningful(words)
-        stemmed = [_stem_of(w) or w for w in kept]
+        stemmed = [stem_of(w) or w for w in kept]
         slots: list[_Slot] = []
         fuzzy = False
         i = 0
@@ -632,10 +632,10 @@ class SearchIndex:
                     expansions: dict[str, float] = {}
                     if len(word) >= 4:
                         for w in self._names.within(word, 1 if len(word) < 8 else 2):
-                            expansions.setdefault(_stem_of(w), FUZZY_WEIGHT)
+                            expansions.setdefault(stem_of(w), FUZZY_WEIGHT)
                     if prefix and i == len(kept) - 1 and len(word) >= 2:
                         for w in self._names.starting(word):
-                            expansions.setdefault(_stem_of(w), PREFIX_WEIGHT)
+                            expansions.setdefault(stem_of(w), PREFIX_WEIGHT)
                     options = tuple(((t,), w) for t, w in expansions.items() if t in self._bounds)
                     if options:
                         fuzzy = True
