@@ -379,8 +379,7 @@ def test_the_guide_answer_is_exactly_its_schema() -> None:
     with TestClient(create_app(Settings(root=REPO))) as client:
         for params in asked:
             for detail, schema in (("full", GuideOut), ("advice", AdviceOut)):
-                r = client.get(
-                    "/api/v1/guide", params={**params, "detail": detail}, headers={"Accept-Encoding": "identity"}
-                )
+                identity = {"Accept-Encoding": "identity"}
+                r = client.get("/api/v1/guide", params={**params, "detail": detail}, headers=identity)
                 assert r.status_code == 200, r.text
                 assert schema.model_validate_json(r.content).model_dump_json().encode() == r.content
