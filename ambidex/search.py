@@ -45,9 +45,10 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from ambidex.bibliography import plain
 from ambidex.model import KnowledgeBase
 from ambidex.render import Renderer
+from ambidex.roles import ROLE_WORDS
 
 POINTER = "CURRENT"
-FORMAT = "5"  # of what an index directory holds; an index in another format is rebuilt
+FORMAT = "6"  # of what an index directory holds; an index in another format is rebuilt
 # Raw little-endian arrays, not .npy: reading a .npy header parses Python literals, which
 # CPython 3.11 does not do safely from several threads at once.
 DOCS_FILE, DOCS_TYPE = "postings-docs.i4", np.dtype("<i4")
@@ -61,7 +62,9 @@ VOCABULARY_FILE = "vocabulary.json"
 MAX_QUERY_CHARS = 256
 MAX_TERMS = 12
 MAX_WORD = 40
-WEIGHTS = {"title": 4, "aliases": 3, "summary": 2, "body": 1}
+# Signals (of a tension's poles, also on the pole concepts) and signs (of a risk) are the
+# words managers use: weighted like the body, below the names and summaries.
+WEIGHTS = {"title": 4, "aliases": 3, "summary": 2, "body": 1, "signals": 1}
 K1, B = 1.2, 0.75
 # A document's rank: its BM25 over the text and (again) over titles and aliases, times COVERAGE
 # and the share of the question's meaningful words it matches (rarer words weigh more); plus
@@ -71,6 +74,7 @@ COVERAGE = 100.0
 NAME_BONUS = 1500.0
 EXACT_BONUS = 5000.0
 SYNONYM_WEIGHT = 0.9
+ROLE_WEIGHT = 0.3
 FUZZY_WEIGHT = 0.8
 PREFIX_WEIGHT = 0.5
 MAX_PHRASE = 4
@@ -211,9 +215,12 @@ def _weighted(parts: dict[str, str]) -> str:
 
 def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]:
     """One search document per concept and per reference, citations rendered in APA form."""
+    signals = managers_words(kb)
     for concept in kb.concepts.values():
         aliases = [a.name for a in concept.aliases]
         summary = renderer.plain(concept.summary)
+        if concept.in_short:
+            summary += "\n" + renderer.plain(concept.in_short)
         evidence = "\n".join(renderer.plain(e.text) for e in concept.evidence)
         yield {
             "id": concept.id,
@@ -228,6 +235,7 @@ def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]
                     "aliases": "; ".join(aliases),
                     "summary": summary,
                     "body": renderer.plain(concept.body) + "\n" + evidence,
+                    "signals": "\n".join(signals.get(concept.id, ())),
                 }
             ),
             "heading": "\n".join([concept.title, *aliases]),
@@ -256,6 +264,21 @@ def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]
             "names": f"{title} {plain(ref.get('author'))}",
             "exact": name_key(ref.key),
         }
+
+
+def managers_words(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """Per concept, what managers would say of it: a tension's poles (names, signals,
+    questions), the same for a concept that is a pole, a risk's signs."""
+    out: dict[str, list[str]] = {}
+    for concept in kb.concepts.values():
+        if concept.signs:
+            out.setdefault(concept.id, []).extend(concept.signs)
+        for pole in concept.poles:
+            words = [pole.name, *pole.signals, *pole.questions]
+            out.setdefault(concept.id, []).extend(words)
+            if pole.concept:
+                out.setdefault(pole.concept, []).extend(words)
+    return out
 
 
 def build_index(kb: KnowledgeBase, renderer: Renderer, directory: Path) -> Path:
@@ -729,6 +752,12 @@ class SearchIndex:
         slots, fuzzy = self._slots(words, prefix)
         per_slot = [self._slot_scores(slot) for slot in slots]
         rarity = [self._rarity(slot) for slot in slots]
+        # A word that only says who (see `ambidex.roles`) counts for little beside the others.
+        if len(slots) > 1:
+            for k, slot in enumerate(slots):
+                if slot.text in ROLE_WORDS:
+                    per_slot[k] = (per_slot[k][0], per_slot[k][1] * ROLE_WEIGHT)
+                    rarity[k] *= ROLE_WEIGHT
         # Coordination: a document's score is scaled by the share of the question it matches,
         # each word weighted by how rare it is, so matching more of the meaningful words counts
         # for more than matching one of them often. The sums run over the matches only.

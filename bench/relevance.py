@@ -38,7 +38,7 @@ from whoosh.qparser import MultifieldParser, OrGroup
 from ambidex.checks import validate
 from ambidex.model import KnowledgeBase
 from ambidex.render import Renderer
-from ambidex.search import SearchIndex, build_index
+from ambidex.search import SearchIndex, build_index, managers_words
 from api.app import create_app
 from api.settings import Settings
 from bench.common import report
@@ -59,6 +59,9 @@ def read_tsv(path: Path) -> list[list[str]]:
 
 
 def concept_fields(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]:
+    """What the peers index of each concept: the same text as ours (managers' words, signals
+    and signs, in the body)."""
+    signals = managers_words(kb)
     for concept in kb.concepts.values():
         yield {
             "id": concept.id,
@@ -67,7 +70,9 @@ def concept_fields(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, 
             "summary": renderer.plain(concept.summary),
             "body": renderer.plain(concept.body)
             + "\n"
-            + "\n".join(renderer.plain(e.text) for e in concept.evidence),
+            + "\n".join(renderer.plain(e.text) for e in concept.evidence)
+            + "\n"
+            + "\n".join(signals.get(concept.id, ())),
         }
 
 
