@@ -69,6 +69,8 @@ LEAN_MARGIN = 1.5
 MIN_LEAN = 1.0
 HALF_CONFIDENCE = 4.0
 WEAK = 1.5
+# A risk's signs are shown when the situation's words in one of them are this rare together.
+SIGNS_SHOWN = 2.5
 SECOND_SHARE = 0.5
 CLOSE_SHARE = 0.8
 MAX_MOVES = 3
@@ -259,6 +261,15 @@ class Advisor:
         n = len(self.tensions)
         self.idf: Mapping[str, float] = MappingProxyType({s: math.log((n + 1) / d) for s, d in df.items()})
         self.texts = [replace(x, total=sum(self.idf[s] for s in x.stems)) for x in self.texts]
+        self.top_idf = math.log(n + 1)
+        # Every risk's signs, as stems, whether or not the risk belongs to a tension.
+        self.signs: Mapping[str, tuple[frozenset[str], ...]] = MappingProxyType(
+            {
+                c.id: tuple(read(sign, self.vocabulary).stems for sign in c.signs)
+                for c in kb.concepts.values()
+                if c.signs
+            }
+        )
         self.postings: Mapping[str, tuple[int, ...]] = MappingProxyType(
             {s: tuple(v) for s, v in postings.items()}
         )
@@ -334,8 +345,10 @@ class Advisor:
         return found
 
     def _pole_strengths(self, tension: str, match: _Match) -> list[tuple[float, tuple[str, ...]]]:
-        """Per pole of the tension, how strongly the match points to it and the words that do."""
-        out = []
+        """Per pole of the tension, how strongly the match points to it rather than to the other
+        poles, and the words that do: each word counts by how much more it matches this pole's
+        texts than any other pole's (a word both poles' signals use says nothing of a lean)."""
+        per_pole: list[dict[str, float]] = []
         for i in range(len(self.poles[tension])):
             pole = _Match()
             for t, held in match.texts.items():
@@ -343,10 +356,20 @@ class Advisor:
                 if text.pole == i and text.kind in POLE_KINDS:
                     pole.texts[t] = held
                     pole.covered[t] = match.covered[t]
-            out.append((pole.strength(self), tuple(pole.best(self))))
+            per_pole.append(pole.best(self))
+        out = []
+        for i, best in enumerate(per_pole):
+            own = {
+                key: value
+                - max((other.get(key, 0.0) for j, other in enumerate(per_pole) if j != i), default=0.0)
+                for key, value in best.items()
+            }
+            own = {key: value for key, value in own.items() if value > 0}
+            out.append((sum(own.values()), tuple(sorted(own, key=lambda k: -own[k]))))
         return out
 
     def _lean(self, tension: str, match: _Match | None) -> Lean | None:
+        """The pole the match points to by a clear margin (see the module's description)."""
         if match is None:
             return None
         strengths = self._pole_strengths(tension, match)
@@ -434,7 +457,7 @@ class Advisor:
                 )
             )
         stems = reading.stems | {s for _, m in reading.synonyms for s in m} if reading else frozenset()
-        watch = self._watch(diagnosis, matches, stems)
+        watch = self._watch(diagnosis, reading, stems)
         moves = self._moves(diagnosis, stems)
         return Advice(
             diagnosis=tuple(diagnosis),
@@ -546,33 +569,53 @@ class Advisor:
                 break
         return tuple(questions[:MAX_QUESTIONS])
 
+    def _related_tensions(self, tension: str) -> list[str]:
+        """The tensions one edge away from a tension (related, part of, and so on)."""
+        graph = self.graph.adjacency.get(tension, ())
+        return [other for other in graph[::2] if isinstance(other, str) and other in self.poles]
+
+    def _signs_shown(self, reading: Reading | None) -> dict[str, tuple[float, tuple[str, ...]]]:
+        """The risks whose signs hold words of the situation, by how strongly (the rarity of the
+        words in the sign that holds most), and those words."""
+        if reading is None:
+            return {}
+        wanted = [(w, (s,)) for w, s in reading.words] + list(reading.synonyms)
+        found: dict[str, tuple[float, tuple[str, ...]]] = {}
+        for risk, signs in self.signs.items():
+            for stems in signs:
+                keys = {
+                    w: max(self.idf.get(s, self.top_idf) for s in m) for w, m in wanted if set(m) <= stems
+                }
+                value = sum(keys.values())
+                if value > found.get(risk, (0.0, ()))[0]:
+                    found[risk] = (value, tuple(keys))
+        return found
+
     def _watch(
-        self, diagnosis: Sequence[Diagnosis], matches: Mapping[str, _Match], stems: frozenset[str]
+        self, diagnosis: Sequence[Diagnosis], reading: Reading | None, stems: frozenset[str]
     ) -> tuple[Watch, ...]:
-        """The risks of the diagnosed tensions: those whose signs the situation shows first, then
-        those of the leaning pole, then the tension's own."""
+        """The risks to watch: those whose signs the situation shows first, then those of the
+        leaning pole, then the tensions' own (or, for a tension without risks of its own, those
+        of the tensions next to it)."""
+        shown = self._signs_shown(reading)
         ranked: dict[str, tuple[float, str, tuple[str, ...]]] = {}
         for rank, d in enumerate(diagnosis):
             t = d.concept.id
             lean_index = next(
                 (i for i, p in enumerate(self.poles[t]) if d.lean and p.name == d.lean.pole), None
             )
-            shown: dict[str, dict[str, float]] = {}
-            match = matches.get(t)
-            for i, held in match.texts.items() if match else ():
-                text = self.texts[i]
-                if text.risk:
-                    for key, value in held.items():
-                        shown.setdefault(text.risk, {})[key] = max(
-                            value, shown.get(text.risk, {}).get(key, 0.0)
-                        )
-            for risk, pole in self.risks[t]:
-                signs = shown.get(risk, {})
-                score = 10 * sum(signs.values()) + (3 if pole == lean_index and pole >= 0 else 0)
-                score += 2 if pole == -1 else 0
-                score -= 4 * rank
+            risks = list(self.risks[t]) or [
+                (r, -1) for other in self._related_tensions(t) for r, _ in self.risks[other]
+            ]
+            for risk, pole in risks:
+                score = 3.0 if pole == lean_index and pole >= 0 else 2.0 if pole == -1 else 0.0
+                score += shown.get(risk, (0.0, ()))[0] - 4 * rank
                 if risk not in ranked or score > ranked[risk][0]:
-                    ranked[risk] = (score, t, tuple(signs))
+                    ranked[risk] = (score, t, ())
+        for risk, (value, words) in shown.items():
+            if value >= SIGNS_SHOWN:
+                tension = ranked[risk][1] if risk in ranked else diagnosis[0].concept.id
+                ranked[risk] = (10 + value, tension, words)
         order = sorted(ranked, key=lambda r: (-ranked[r][0], r))[:MAX_WATCH]
         out = []
         for risk_id in order:
