@@ -22,8 +22,9 @@ from types import MappingProxyType
 from ambidex.roles import ROLE_MODIFIERS, ROLE_PHRASES, ROLE_WORDS
 from ambidex.search import QUERY_STOP_WORDS, stem_of
 
-# Everyday words that say nothing about a tension, beside the search's own stop words.
-STOP_WORDS = QUERY_STOP_WORDS | frozenset(
+# Everyday words that say nothing about a tension, beside the search's own stop words (but for
+# the words of amount, which say how hard a team pushes: more calls, fewer deals).
+STOP_WORDS = (QUERY_STOP_WORDS - {"more", "most", "fewer", "less"}) | frozenset(
     [
         "also",
         "again",
@@ -115,7 +116,6 @@ STOP_WORDS = QUERY_STOP_WORDS | frozenset(
         "ago",
         "already",
         "just",
-        "less",
         "little",
         "long",
     ]
