@@ -425,8 +425,9 @@ class Advisor:
         if concept is None and (strengths[first] < WEAK or len(said) < 2):
             words = ", ".join(f"“{w}”" for w in sorted(said))
             return Advice(
-                message=f"Only a faint match ({words}): the guide cannot tell which tension this is. "
-                "Say more about what the team does and what pulls it two ways, or pick one of these.",
+                message=f"Only a faint match ({words}): this may not be about a sales team, and the guide "
+                "cannot tell which tension it is. Say more about what the team does and what pulls it "
+                "two ways, or pick one of these.",
                 did_you_mean=tuple(self.kb.concepts[t] for t in ranked[:3]),
             )
         chosen = [first]
