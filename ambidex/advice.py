@@ -643,7 +643,11 @@ class Advisor:
             return None
         return max(
             items,
-            key=lambda e: (min(3, self._overlap(e.text, stems)), self.graph.strength(e.citations)),
+            key=lambda e: (
+                min(3, self._overlap(e.text, stems)),
+                self.graph.strength(e.citations),
+                -len(e.text),
+            ),
         )
 
     def _evidence(

@@ -28,10 +28,10 @@ COMPRESS_FROM = 1024
 # Larger answers made on request are kept compressed only (see `Body`).
 PACKED_ONLY_FROM = 4 * 1024
 VARY = {"Vary": "Accept-Encoding"}
-# The most a default guide answer holds, with ADVICE_ECHO for the situation it repeats (the
-# situation is at most 2,000 characters; escaped, a few more bytes).
+# The most a default guide answer holds, the situation it repeats included: the least relevant
+# evidence is left out of an answer that would hold more.
 ADVICE_BYTES = 8 * 1024
-ADVICE_ECHO = 2200
+_NO_ECHO = b'{"situation":null,"concept":null'
 # How many concepts' guide JSON a server keeps (about a kilobyte each).
 GUIDE_CONCEPTS_KEPT = 2048
 
@@ -188,13 +188,16 @@ class Views:
     def advice_json(self, situation: str | None, concept: str | None) -> bytes:
         """The guide's default answer (an `AdviceOut`) for a situation and/or a concept id (which
         must exist), kept by the situation's cleaned text."""
+        head = b'{"situation":%s,"concept":%s' % (json_bytes(situation), json_bytes(concept))
         key = ("advice", clean(situation).lower() if situation else None, concept)
         body = self.guides.get(key)
-        if body is None:
-            body = Body(self._advice_json(self.advisor.advise(situation, concept)), None)
+        if body is None or len(head) + len(body.plain or b"") > ADVICE_BYTES:
+            body = Body(
+                self._advice_json(self.advisor.advise(situation, concept), ADVICE_BYTES - len(head)), None
+            )
             self.guides.put(key, body)
         assert body.plain is not None
-        return b'{"situation":%s,"concept":%s' % (json_bytes(situation), json_bytes(concept)) + body.plain
+        return head + body.plain
 
     def _cite(self, c: Citation | None) -> schemas.CiteOut | None:
         if c is None:
@@ -202,7 +205,7 @@ class Views:
         full = self.documents.citation(c)
         return schemas.CiteOut(key=c.key, in_text=full.in_text, label=full.evidence_label, url=full.url)
 
-    def _advice_json(self, advice: Advice) -> bytes:
+    def _advice_json(self, advice: Advice, budget: int) -> bytes:
         """What follows the situation and concept in an `AdviceOut`."""
         docs = self.documents
         titles = {c.id: c.title for c in (d.concept for d in advice.diagnosis)}
@@ -273,11 +276,11 @@ class Views:
         )
         body = out.model_dump_json().encode()
         # The least relevant evidence goes first when the answer would be too large.
-        while len(body) > ADVICE_BYTES - ADVICE_ECHO and out.evidence:
+        while len(body) - len(_NO_ECHO) > budget and out.evidence:
             out.evidence.pop()
             body = out.model_dump_json().encode()
         # Without its leading '{"situation":null,"concept":null': see `advice_json`.
-        return body[len(b'{"situation":null,"concept":null') :]
+        return body[len(_NO_ECHO) :]
 
     def _guide_json(self, situation: str | None, concept: str | None) -> bytes:
         """The guide's answer after its `situation` and `concept`, put together from the JSON of
