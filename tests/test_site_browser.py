@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from bench.common import serving
 from tests.conftest import ambidex
@@ -259,3 +259,34 @@ def test_pages_render_under_the_content_security_policy(
     context.close()
     assert errors == [], errors
     assert other_hosts == [], other_hosts
+
+
+def test_a_static_site_built_with_an_api_url_asks_that_api(
+    browser: Browser, served: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Built with AMBIDEX_API_URL, the Guide page on a static host asks the API at that address
+    (here a name the browser routes to the running server, answering with a CORS header as a
+    server started with `--cors` would)."""
+    api = "http://api.ambidex.test/"
+    root = copy_project(tmp_path_factory.mktemp("static-with-api") / "project")
+    result = mkdocs_build(root, env={"AMBIDEX_API_URL": api})
+    assert result.returncode == 0, result.stderr
+    asked: list[str] = []
+    with serve(root / "site") as static:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+        def forward(route: Route) -> None:
+            asked.append(route.request.url)
+            answer = context.request.get(served + "/" + route.request.url.removeprefix(api))
+            headers = {"content-type": answer.headers["content-type"], "access-control-allow-origin": static}
+            route.fulfill(status=answer.status, headers=headers, body=answer.body())
+
+        context.route(api + "**", forward)
+        page = context.new_page()
+        page.goto(static + "/guide/")
+        page.get_by_label("Your situation").fill(SITUATION)
+        page.get_by_role("button", name="Ask the guide").click()
+        expect(page.locator(".ambidex-guide-card")).to_be_visible(timeout=15_000)
+        expect(page.locator("#guide-needs")).to_be_hidden()
+        context.close()
+    assert any(u.startswith(api + "api/v1/guide?") for u in asked), asked
