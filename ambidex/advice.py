@@ -65,8 +65,8 @@ POLE_KINDS = frozenset({"pole", "signal", "summary"})
 SHORT_KINDS = frozenset({"name", "pole", "risk"})
 SYNONYM_WEIGHT = 0.7
 TOGETHER = 0.5
-LEAN_MARGIN = 1.5
-MIN_LEAN = 1.0
+LEAN_MARGIN = 1.3
+MIN_LEAN = 1.5
 HALF_CONFIDENCE = 4.0
 WEAK = 1.5
 # A risk's signs are shown when the situation's words in one of them are this rare together.
