@@ -172,13 +172,6 @@ def plain(text: str, kb: KnowledgeBase) -> str:
     return re.sub(r"\s+([.,;:)])", r"\1", joined).replace("()", "").strip()
 
 
-def _sentences(*texts: str) -> Iterable[str]:
-    """The sentences of Markdown texts (headings and list marks are sentences too)."""
-    for text in texts:
-        for line in text.splitlines():
-            yield from _SENTENCE.findall(line.lstrip("#-*> "))
-
-
 def first_sentence(text: str) -> str:
     found = re.match(r"(.+?[.!?])(\s|$)", text)
     return found.group(1) if found else text
@@ -503,11 +496,9 @@ class Advisor:
             poles.sort(key=lambda p: p.name != d.lean.pole)  # type: ignore[union-attr]
         return poles
 
-    def _best_citation(self, citations: Iterable[Citation], used: set[str] = frozenset()) -> Citation | None:  # type: ignore[assignment]
-        ranked = sorted(
-            (c for c in citations if c.key not in used),
-            key=lambda c: -self.graph.designs.get(c.key, 0),
-        )
+    def _best_citation(self, citations: Iterable[Citation]) -> Citation | None:
+        """The citation whose work has the strongest design (the first of equals)."""
+        ranked = sorted(citations, key=lambda c: -self.graph.designs.get(c.key, 0))
         return ranked[0] if ranked else None
 
     def _moves(self, diagnosis: Sequence[Diagnosis], stems: frozenset[str]) -> tuple[Move, ...]:
