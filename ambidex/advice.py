@@ -22,7 +22,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ambidex.guide import Graph, Matcher, Seed, guide
+import numpy as np
+
+from ambidex.guide import Graph, Matcher, Seed, guide, tension_weights
 from ambidex.model import (
     Citation,
     Concept,
@@ -32,18 +34,22 @@ from ambidex.model import (
     Pole,
     RelationType,
 )
-from ambidex.tensions import Lean, Tensions, first_sentence, plain
+from ambidex.tensions import Lean, Match, Tensions, first_sentence, plain
 from ambidex.words import Reading, Vocabulary, clean, read
 
 MAX_CHARS = 2000
-# Words searched at a time (the search reads a short question).
+# The situation's words searched in the whole knowledge base, so many at a time (the search reads
+# a short question), in at most SEARCHES searches.
 MAX_SEARCHED = 10
+SEARCHES = 2
 # What the search of the whole knowledge base adds to a tension (see `_searched`).
 SEARCH_WEIGHT = 3.0
 HALF_CONFIDENCE = 4.0
 WEAK = 1.5
 # A risk's signs are shown when the situation's words in one of them are this rare together.
 SIGNS_SHOWN = 2.5
+# Tensions whose match is worked out in full, beside any whose bound could beat them.
+CANDIDATES = 12
 SECOND_SHARE = 0.5
 CLOSE_SHARE = 0.8
 MAX_MOVES = 3
@@ -116,6 +122,8 @@ class Advisor:
         self.index = index
         self.graph = Graph(kb)
         self.vocabulary = Vocabulary.of(kb.vocabulary)
+        # The stems of the knowledge base's texts the answers have looked at (bounded by its size).
+        self._stems: dict[str, frozenset[str]] = {}
         # What the tensions say, read once.
         self.known = Tensions(kb, self.vocabulary)
         self.tensions = self.known.tensions
@@ -134,15 +142,14 @@ class Advisor:
                 message="The guide reads English only: describe the situation in English, in a few "
                 "sentences about what your team does and what pulls it two ways."
             )
-        matches = self.known.matches(reading) if reading is not None else {}
+        matches, strengths = self._candidates(reading) if reading is not None else ({}, {})
         # The lean reads the situation without its "A or B?" sentences.
         assertive = " ".join(
             s
             for s in _SENTENCE.findall(text)
             if not (_OR.search(s) and (s.rstrip().endswith("?") or _NEUTRAL.search(s)))
         )
-        lean_matches = self.known.matches(read(assertive, self.vocabulary)) if assertive.strip() else {}
-        strengths = {t: m.strength(self.known) for t, m in matches.items()}
+        lean_reading = read(assertive, self.vocabulary) if assertive.strip() else None
         if matches and reading is not None:
             for t, weight in self._searched(reading).items():
                 strengths[t] = strengths.get(t, 0.0) + SEARCH_WEIGHT * weight
@@ -179,6 +186,7 @@ class Advisor:
                 break
         pole_concept = concept if concept in self.tensions_of_pole else None
         diagnosis = []
+        lean_matches = self.known.matches(lean_reading, among=chosen) if lean_reading is not None else {}
         for t in chosen:
             lean = self.known.lean(t, lean_matches.get(t))
             if pole_concept is not None and t in self.tensions_of_pole[pole_concept]:
@@ -208,20 +216,40 @@ class Advisor:
             evidence=self._evidence(diagnosis, watch, moves, stems),
         )
 
+    def _candidates(self, reading: Reading) -> tuple[dict[str, Match], dict[str, float]]:
+        """What the reading matched of the tensions that can come first, and their strengths: the
+        CANDIDATES with the highest bounds (`Tensions.bounds`), then those of the others whose
+        bound reaches the best strength (at most CANDIDATES more)."""
+        bounds = self.known.bounds(reading)
+        if not len(bounds) or bounds.max() <= 0:
+            return {}, {}
+        order = np.argsort(-bounds, kind="stable")
+        among = [self.tensions[k] for k in order[:CANDIDATES] if bounds[k] > 0]
+        matches = self.known.matches(reading, among=among)
+        strengths = {t: m.strength(self.known) for t, m in matches.items()}
+        best = max(strengths.values(), default=0.0)
+        more = [self.tensions[k] for k in order[CANDIDATES : 2 * CANDIDATES] if bounds[k] > best]
+        if more:
+            extra = self.known.matches(reading, among=more)
+            matches.update(extra)
+            strengths.update({t: m.strength(self.known) for t, m in extra.items()})
+        return matches, strengths
+
     def _searched(self, reading: Reading) -> dict[str, float]:
         """The tensions a search of the whole knowledge base for the situation's meaningful words
-        reaches through the graph (see `ambidex.guide`), each with its weight (at most 1): what
-        the entries' bodies, evidence and relations say beyond the tensions' own texts."""
+        (the first MAX_SEARCHED * SEARCHES of them, MAX_SEARCHED at a time) reaches through the
+        graph (see `ambidex.guide`), each with its weight (at most 1): what the entries' bodies,
+        evidence and relations say beyond the tensions' own texts."""
         if self.index is None:
             return {}
-        words = [w for w, _ in reading.words]
-        seeds: dict[str, Seed] = {}
+        words = [w for w, _ in reading.words][: MAX_SEARCHED * SEARCHES]
+        found: dict[str, Seed] = {}
         for start in range(0, len(words), MAX_SEARCHED):
             for m in self.index.matches(" ".join(words[start : start + MAX_SEARCHED])):
-                if m.id not in seeds or m.score > seeds[m.id].score:
-                    seeds[m.id] = Seed(m.id, m.score, tuple(m.words))
-        walked = guide(self.kb, matches=seeds.values(), graph=self.graph)
-        return {t.concept.id: min(1.0, t.item.weight) for t in walked.tensions}
+                if m.id not in found or m.score > found[m.id].score:
+                    found[m.id] = Seed(m.id, m.score, tuple(m.words))
+        seeds = list(found.values())
+        return {t: min(1.0, w) for t, w in tension_weights(self.graph, seeds).items()}
 
     def _concept_tensions(self, concept: str | None) -> list[str]:
         """The tensions a concept asked for by id is about."""
@@ -357,7 +385,11 @@ class Advisor:
         return tuple(out)
 
     def _overlap(self, text: str, stems: frozenset[str]) -> int:
-        return len(read(text, self.vocabulary).stems & stems)
+        """How many of the situation's stems a text of the knowledge base holds."""
+        held = self._stems.get(text)
+        if held is None:
+            held = self._stems[text] = read(text, self.vocabulary).stems
+        return len(held & stems)
 
     def _best_evidence(self, items: Sequence[Evidence], stems: frozenset[str]) -> Evidence | None:
         if not items:

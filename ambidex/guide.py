@@ -640,6 +640,16 @@ def guide(
     )
 
 
+def tension_weights(graph: Graph, matches: Iterable[Seed], limit: int = 5) -> dict[str, float]:
+    """The tensions the walk reaches from a situation's search matches, with their weights: the
+    first `limit` of those with TENSION_SHARE of the best weight or more, as `guide` ranks them
+    (without the names a situation says, which the caller weighs itself)."""
+    reached = _spread(graph, seeds_from(matches))
+    ranked = sorted((-w[0], cid) for cid, w in reached.weights.items() if cid in graph.tensions)
+    top = -ranked[0][0] if ranked else 0.0
+    return {cid: -w for w, cid in ranked[:limit] if -w >= TENSION_SHARE * top}
+
+
 def _lean(poles: Sequence[Item], seeds: Sequence[Seed]) -> str | None:
     """The pole the situation's own words point to, when one clearly outweighs the others."""
     direct = {s.id: s.score for s in seeds}

@@ -32,6 +32,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+import numpy as np
+
 from ambidex import markup
 from ambidex.model import TENSION_TYPES, Concept, ConceptType, KnowledgeBase, Pole, RelationType
 from ambidex.words import Reading, Vocabulary, read
@@ -44,6 +46,8 @@ SYNONYM_WEIGHT = 0.7
 TOGETHER = 0.5
 LEAN_MARGIN = 1.3
 MIN_LEAN = 1.5
+# A word this rare among the tensions (or rarer) can show a risk's sign.
+TELLING = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +180,34 @@ class Tensions:
         self.postings: Mapping[str, tuple[int, ...]] = MappingProxyType(
             {s: tuple(v) for s, v in postings.items()}
         )
+        # Per stem, the tensions whose texts hold it (positions in `self.tensions`) and the weight
+        # of the best such text of each: what `bounds` sums.
+        position = {t: k for k, t in enumerate(self.tensions)}
+        best_weight: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for stem, held in postings.items():
+            best: dict[int, float] = {}
+            for i in held:
+                k = position[self.texts[i].tension]
+                best[k] = max(best.get(k, 0.0), self.texts[i].weight)
+            best_weight[stem] = (np.fromiter(best, dtype=np.intp), np.fromiter(best.values(), dtype=float))
+        self.best_weight: Mapping[str, tuple[np.ndarray, np.ndarray]] = MappingProxyType(best_weight)
+        # Per stem, per tension, the texts that hold it.
+        by_tension: dict[str, dict[str, tuple[int, ...]]] = {}
+        for stem, held in postings.items():
+            grouped: dict[str, list[int]] = {}
+            for i in held:
+                grouped.setdefault(self.texts[i].tension, []).append(i)
+            by_tension[stem] = {t: tuple(v) for t, v in grouped.items()}
+        self.by_tension: Mapping[str, Mapping[str, tuple[int, ...]]] = MappingProxyType(by_tension)
+        # Per stem, the risks' signs that hold it (risk, position of the sign).
+        sign_postings: dict[str, list[tuple[str, int]]] = {}
+        for risk, signs in self.signs.items():
+            for k, stems in enumerate(signs):
+                for stem in stems:
+                    sign_postings.setdefault(stem, []).append((risk, k))
+        self.sign_postings: Mapping[str, tuple[tuple[str, int], ...]] = MappingProxyType(
+            {stem: tuple(v) for stem, v in sign_postings.items()}
+        )
 
     # ------------------------------------------------------------ reading the knowledge base
 
@@ -229,23 +261,45 @@ class Tensions:
 
     # ------------------------------------------------------------ matching
 
-    def matches(self, reading: Reading) -> dict[str, Match]:
-        """Per tension, what the reading matched of it."""
-        found: dict[str, Match] = {}
-        for word, stem in reading.words:
-            for i in self.postings.get(stem, ()):
-                text = self.texts[i]
-                found.setdefault(text.tension, Match()).add(word, i, self.idf[stem] * text.weight, (stem,))
+    def _keys(self, reading: Reading) -> list[tuple[str, tuple[str, ...], float]]:
+        """The words of a reading that some text holds: (word, stems a text must all hold, value
+        of each, before a text's weight)."""
+        keys: list[tuple[str, tuple[str, ...], float]] = [
+            (w, (s,), self.idf[s]) for w, s in reading.words if s in self.idf
+        ]
         for said, member in reading.synonyms:
-            held = [self.postings.get(s, ()) for s in member]
-            if not all(held):
-                continue
-            common = set(held[0]).intersection(*held[1:])
-            value = SYNONYM_WEIGHT * max(self.idf[s] for s in member)
-            for i in common:
-                text = self.texts[i]
-                found.setdefault(text.tension, Match()).add(said, i, value * text.weight, member)
+            if all(s in self.idf for s in member):
+                keys.append((said, member, SYNONYM_WEIGHT * max(self.idf[s] for s in member)))
+        return keys
+
+    def bounds(self, reading: Reading) -> np.ndarray:
+        """Per tension (in `self.tensions` order), at most what `Match.strength` can give it: each
+        word's value times the weight of the best text of the tension holding (one of) its stems,
+        the together bonus included. Cheap: a few array sums."""
+        bound = np.zeros(len(self.tensions))
+        for _, member, value in self._keys(reading):
+            rarest = min(member, key=lambda s: len(self.best_weight[s][0]))
+            where, weight = self.best_weight[rarest]
+            bound[where] += value * weight
+        return bound * (1 + TOGETHER)
+
+    def matches(self, reading: Reading, among: Iterable[str] | None = None) -> dict[str, Match]:
+        """Per tension (of `among`, else all), what the reading matched of it."""
+        found: dict[str, Match] = {}
+        wanted = list(among) if among is not None else None
+        for word, member, value in self._keys(reading):
+            for tension in wanted if wanted is not None else self.holders(member):
+                held = self.by_tension[member[0]].get(tension, ())
+                for stem in member[1:]:
+                    more = self.by_tension[stem].get(tension, ())
+                    held = tuple(i for i in held if i in more)
+                for i in held:
+                    found.setdefault(tension, Match()).add(word, i, value * self.texts[i].weight, member)
         return found
+
+    def holders(self, member: tuple[str, ...]) -> Iterable[str]:
+        """The tensions with a text holding the first stem of a word."""
+        return self.by_tension[member[0]].keys()
 
     def pole_strengths(self, tension: str, match: Match) -> list[tuple[float, tuple[str, ...]]]:
         """Per pole of the tension, how strongly the match points to it rather than to the other
@@ -292,13 +346,14 @@ class Tensions:
         if reading is None:
             return {}
         wanted = [(w, (s,)) for w, s in reading.words] + list(reading.synonyms)
+        # A sign is looked at when it holds one of the words that are not common.
+        telling = [m for _, m in wanted if min(self.idf.get(x, self.top_idf) for x in m) >= TELLING]
+        candidates = {at for m in telling for at in self.sign_postings.get(m[0], ())}
         found: dict[str, tuple[float, tuple[str, ...]]] = {}
-        for risk, signs in self.signs.items():
-            for stems in signs:
-                keys = {
-                    w: max(self.idf.get(s, self.top_idf) for s in m) for w, m in wanted if set(m) <= stems
-                }
-                value = sum(keys.values())
-                if value > found.get(risk, (0.0, ()))[0]:
-                    found[risk] = (value, tuple(keys))
+        for risk, k in sorted(candidates):
+            stems = self.signs[risk][k]
+            keys = {w: max(self.idf.get(s, self.top_idf) for s in m) for w, m in wanted if set(m) <= stems}
+            value = sum(keys.values())
+            if value > found.get(risk, (0.0, ()))[0]:
+                found[risk] = (value, tuple(keys))
         return found

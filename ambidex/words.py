@@ -319,12 +319,17 @@ class Reading:
         return frozenset(s for _, s in self.words)
 
 
+_PHRASES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in sorted(ROLE_PHRASES, key=len, reverse=True):
+    _PHRASES_BY_FIRST.setdefault(_phrase[0], []).append(_phrase)
+
+
 def _roles_removed(words: list[str]) -> list[str | None]:
     """The words with those that say who replaced by None (see the module's lists)."""
     kept: list[str | None] = list(words)
     i = 0
     while i < len(words):
-        for phrase in ROLE_PHRASES:
+        for phrase in _PHRASES_BY_FIRST.get(words[i], ()):
             if tuple(words[i : i + len(phrase)]) == phrase:
                 for k in range(i, i + len(phrase)):
                     kept[k] = None
