@@ -10,6 +10,7 @@ signals and the rest reach tensions (or not) through everyday words.
 
 from __future__ import annotations
 
+import gc
 import random
 import statistics
 import tempfile
@@ -51,6 +52,9 @@ def main() -> None:
             made_s = time.perf_counter() - start
             signals = [s for c in kb.concepts.values() for p in c.poles for s in p.signals]
             advisor.advise("warm up the stemmer and the caches")
+            # As a server does once a build is loaded (`api.serving.settle`).
+            gc.collect()
+            gc.freeze()
             timings: list[float] = []
             answered = 0
             for situation in situations(signals, SITUATIONS):
@@ -58,6 +62,7 @@ def main() -> None:
                 advice = advisor.advise(situation)
                 timings.append((time.perf_counter() - start) * 1000)
                 answered += bool(advice.diagnosis)
+            gc.unfreeze()
         rows.append(
             [
                 n,
