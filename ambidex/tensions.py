@@ -177,9 +177,6 @@ class Tensions:
                 if c.signs
             }
         )
-        self.postings: Mapping[str, tuple[int, ...]] = MappingProxyType(
-            {s: tuple(v) for s, v in postings.items()}
-        )
         # Per stem, the tensions whose texts hold it (positions in `self.tensions`) and the weight
         # of the best such text of each: what `bounds` sums.
         position = {t: k for k, t in enumerate(self.tensions)}
