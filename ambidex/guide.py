@@ -21,8 +21,6 @@ from __future__ import annotations
 import functools
 import heapq
 import math
-import threading
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
@@ -237,7 +235,7 @@ class _Reached:
         self.weights[cid] = [item.weight, item.weight, -1]
 
 
-def _spread(prepared: _Prepared, seeds: Sequence[Seed]) -> _Reached:
+def _spread(prepared: Graph, seeds: Sequence[Seed]) -> _Reached:
     """Each concept reached from a seed within MAX_STEPS, with its summed weight and the path
     from the seed that gave it the most."""
     adjacency = prepared.adjacency
@@ -363,9 +361,9 @@ def _names_of(kb: KnowledgeBase, adjacency: Adjacency) -> _Names:
     )
 
 
-class _Prepared:
-    """What the guide works out once per knowledge base: the graph's edges at each concept,
-    the ids of the tensions and the names of the tensions."""
+class Graph:
+    """What the graph walk works out once per build: the graph's edges at each concept, the ids
+    of the tensions and the names of the tensions. Made once per build and handed to `guide`."""
 
     __slots__ = ("adjacency", "concepts", "cover", "designs", "names", "tensions")
 
@@ -386,39 +384,8 @@ class _Prepared:
         )
 
     def strength(self, citations: Iterable[Citation]) -> int:
-        """As `strength`: the strongest design among the cited references."""
+        """The strongest design among the cited references (0 for practitioner views)."""
         return max((self.designs.get(c.key, 0) for c in citations), default=0)
-
-
-_PREPARED: dict[int, tuple[weakref.ref[KnowledgeBase], _Prepared]] = {}
-_PREPARING = threading.Lock()
-
-
-def _prepared(kb: KnowledgeBase) -> _Prepared:
-    """What the guide needs of `kb`, worked out once per knowledge base."""
-    cached = _PREPARED.get(id(kb))
-    if cached is not None and cached[0]() is kb:
-        return cached[1]
-    with _PREPARING:
-        cached = _PREPARED.get(id(kb))
-        if cached is not None and cached[0]() is kb:
-            return cached[1]
-        result = _Prepared(kb)
-        if len(_PREPARED) >= 8:
-            _PREPARED.clear()
-        _PREPARED[id(kb)] = (weakref.ref(kb), result)
-        return result
-
-
-def prepare(kb: KnowledgeBase) -> None:
-    """Work out now what the guide needs of `kb` (it is otherwise worked out on its first
-    use), so that no request waits for it."""
-    _prepared(kb)
-
-
-def _names(kb: KnowledgeBase) -> _Names:
-    """The names of `kb`'s tensions, worked out once per knowledge base."""
-    return _prepared(kb).names
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -506,11 +473,10 @@ def _share(index: _Names, total: float, parts: Iterable[AbstractSet[str]]) -> fl
     return sum(index.idf[n] for n in stems) / total if total else 0.0
 
 
-def _named(kb: KnowledgeBase, words: Iterable[str]) -> dict[str, tuple[float, tuple[str, ...]]]:
+def _named(prepared: Graph, words: Iterable[str]) -> dict[str, tuple[float, tuple[str, ...]]]:
     """The tensions the words name: per tension, the largest share of one of its names (or
     of a pole's) that the words (or words of the vocabulary that mean the same) cover, each
     stem of the name weighted by how rare it is, and the words that cover it."""
-    prepared = _prepared(kb)
     index = prepared.names
     words = list(dict.fromkeys(words))
     covers = [prepared.cover(word) for word in words]
@@ -559,18 +525,24 @@ def _named(kb: KnowledgeBase, words: Iterable[str]) -> dict[str, tuple[float, tu
 
 
 def guide(
-    kb: KnowledgeBase, *, concept_id: str | None = None, matches: Iterable[Seed] = (), limit: int = 5
+    kb: KnowledgeBase,
+    *,
+    concept_id: str | None = None,
+    matches: Iterable[Seed] = (),
+    limit: int = 5,
+    graph: Graph | None = None,
 ) -> Guide:
-    """The guide for a concept id, the search matches of a situation, or both."""
+    """The guide for a concept id, the search matches of a situation, or both (`graph`: what
+    was worked out of `kb` once, else worked out now)."""
     matches = list(matches)
     seeds = seeds_from(matches)
     if concept_id is not None and concept_id in kb.concepts:
         seeds = [Seed(concept_id, 1.0), *(s for s in seeds if s.id != concept_id)]
-    prepared = _prepared(kb)
+    prepared = graph if graph is not None else Graph(kb)
     adjacency = prepared.adjacency
     reached = _spread(prepared, seeds)
     # A tension the situation names (or names a pole of) is at play whatever the graph says.
-    for tid, (share, named_by) in _named(kb, (w for m in matches for w in m.words)).items():
+    for tid, (share, named_by) in _named(prepared, (w for m in matches for w in m.words)).items():
         gain = NAME_WEIGHT * share
         base = reached.get(tid)
         if base is None or (base.path and gain > base.weight):
@@ -668,6 +640,16 @@ def guide(
     )
 
 
+def tension_weights(graph: Graph, matches: Iterable[Seed], limit: int = 5) -> dict[str, float]:
+    """The tensions the walk reaches from a situation's search matches, with their weights: the
+    first `limit` of those with TENSION_SHARE of the best weight or more, as `guide` ranks them
+    (without the names a situation says, which the caller weighs itself)."""
+    reached = _spread(graph, seeds_from(matches))
+    ranked = sorted((-w[0], cid) for cid, w in reached.weights.items() if cid in graph.tensions)
+    top = -ranked[0][0] if ranked else 0.0
+    return {cid: -w for w, cid in ranked[:limit] if -w >= TENSION_SHARE * top}
+
+
 def _lean(poles: Sequence[Item], seeds: Sequence[Seed]) -> str | None:
     """The pole the situation's own words point to, when one clearly outweighs the others."""
     direct = {s.id: s.score for s in seeds}
@@ -697,18 +679,6 @@ DESIGN_STRENGTH: Mapping[Design, int] = MappingProxyType(
 )
 
 
-def strength(kb: KnowledgeBase, citations: Iterable[Citation]) -> int:
-    """The strongest design among the cited references (0 for practitioner views)."""
-    best = 0
-    for c in citations:
-        ref = kb.references.get(c.key)
-        if ref is None:
-            continue
-        for design in ref.designs:
-            best = max(best, DESIGN_STRENGTH.get(design, 0))
-    return best
-
-
 class Matcher(Protocol):
     """What the guide needs of a search index: the concepts a text matches, scored."""
 
@@ -716,8 +686,12 @@ class Matcher(Protocol):
 
 
 def answer(
-    kb: KnowledgeBase, index: Matcher, situation: str | None = None, concept: str | None = None
+    kb: KnowledgeBase,
+    index: Matcher,
+    situation: str | None = None,
+    concept: str | None = None,
+    graph: Graph | None = None,
 ) -> Guide:
     """The guide for a free-text situation (searched in `index`), a concept id, or both."""
     matches = [Seed(m.id, m.score, tuple(m.words)) for m in index.matches(situation)] if situation else []
-    return guide(kb, concept_id=concept, matches=matches)
+    return guide(kb, concept_id=concept, matches=matches, graph=graph)

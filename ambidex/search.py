@@ -46,9 +46,10 @@ from whoosh.filedb.filestore import FileStorage
 from ambidex.bibliography import plain
 from ambidex.model import KnowledgeBase
 from ambidex.render import Renderer
+from ambidex.roles import ROLE_WORDS
 
 POINTER = "CURRENT"
-FORMAT = "5"  # of what an index directory holds; an index in another format is rebuilt
+FORMAT = "6"  # of what an index directory holds; an index in another format is rebuilt
 # Raw little-endian arrays, not .npy: reading a .npy header parses Python literals, which
 # CPython 3.11 does not do safely from several threads at once.
 DOCS_FILE, DOCS_TYPE = "postings-docs.i4", np.dtype("<i4")
@@ -62,7 +63,9 @@ VOCABULARY_FILE = "vocabulary.json"
 MAX_QUERY_CHARS = 256
 MAX_TERMS = 12
 MAX_WORD = 40
-WEIGHTS = {"title": 4, "aliases": 3, "summary": 2, "body": 1}
+# Signals (of a tension's poles, also on the pole concepts) and signs (of a risk) are the
+# words managers use: weighted like the body, below the names and summaries.
+WEIGHTS = {"title": 4, "aliases": 3, "summary": 2, "body": 1, "signals": 1}
 K1, B = 1.2, 0.75
 # A document's rank: its BM25 over the text and (again) over titles and aliases, times COVERAGE
 # and the share of the question's meaningful words it matches (rarer words weigh more); plus
@@ -72,6 +75,7 @@ COVERAGE = 100.0
 NAME_BONUS = 1500.0
 EXACT_BONUS = 5000.0
 SYNONYM_WEIGHT = 0.9
+ROLE_WEIGHT = 0.3
 FUZZY_WEIGHT = 0.8
 PREFIX_WEIGHT = 0.5
 MAX_PHRASE = 4
@@ -212,9 +216,12 @@ def _weighted(parts: dict[str, str]) -> str:
 
 def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]:
     """One search document per concept and per reference, citations rendered in APA form."""
+    signals = managers_words(kb)
     for concept in kb.concepts.values():
         aliases = [a.name for a in concept.aliases]
         summary = renderer.plain(concept.summary)
+        if concept.in_short:
+            summary += "\n" + renderer.plain(concept.in_short)
         evidence = "\n".join(renderer.plain(e.text) for e in concept.evidence)
         yield {
             "id": concept.id,
@@ -229,6 +236,7 @@ def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]
                     "aliases": "; ".join(aliases),
                     "summary": summary,
                     "body": renderer.plain(concept.body) + "\n" + evidence,
+                    "signals": "\n".join(signals.get(concept.id, ())),
                 }
             ),
             "heading": "\n".join([concept.title, *aliases]),
@@ -257,6 +265,21 @@ def documents(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]
             "names": f"{title} {plain(ref.get('author'))}",
             "exact": name_key(ref.key),
         }
+
+
+def managers_words(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """Per concept, what managers would say of it: a tension's poles (names, signals,
+    questions), the same for a concept that is a pole, a risk's signs."""
+    out: dict[str, list[str]] = {}
+    for concept in kb.concepts.values():
+        if concept.signs:
+            out.setdefault(concept.id, []).extend(concept.signs)
+        for pole in concept.poles:
+            words = [pole.name, *pole.signals, *pole.questions]
+            out.setdefault(concept.id, []).extend(words)
+            if pole.concept:
+                out.setdefault(pole.concept, []).extend(words)
+    return out
 
 
 def build_index(kb: KnowledgeBase, renderer: Renderer, directory: Path) -> Path:
@@ -359,11 +382,11 @@ def name_key(text: str) -> str:
     """How a title or alias is compared with the words of a query: the set of its meaningful
     stems, so "hunters" is "hunter" and "farmers and hunters" is "hunters vs. farmers"."""
     words = [w.lower()[:MAX_WORD] for w in _WORD.findall(normalise_query(text))]
-    return " ".join(sorted({_stem_of(w) or w for w in meaningful(words)}))
+    return " ".join(sorted({stem_of(w) or w for w in meaningful(words)}))
 
 
 @lru_cache(maxsize=65536)
-def _stem_of(word: str) -> str:
+def stem_of(word: str) -> str:
     found = stems(word)
     return found[0] if found else ""
 
@@ -394,7 +417,7 @@ def highlight(text: str, wanted: set[str], width: int = 220) -> str:
     # A stem keeps the first letters of its word: only words that start like a wanted stem are
     # found and stemmed at all.
     starts = tuple({t[:3] for t in wanted if t})
-    hits = [m for m in _words_starting(text, starts) if _stem_of(m.group(0)) in wanted]
+    hits = [m for m in _words_starting(text, starts) if stem_of(m.group(0)) in wanted]
     start = max(0, hits[0].start() - width // 3) if hits else 0
     if start:
         start = text.find(" ", start) + 1 or start
@@ -611,7 +634,7 @@ class SearchIndex:
         holds) the title and alias words within a typo of it, or starting with it when it is
         the last word typed. A word that nothing matches has no slot."""
         kept = meaningful(words)
-        stemmed = [_stem_of(w) or w for w in kept]
+        stemmed = [stem_of(w) or w for w in kept]
         slots: list[_Slot] = []
         fuzzy = False
         i = 0
@@ -633,10 +656,10 @@ class SearchIndex:
                     expansions: dict[str, float] = {}
                     if len(word) >= 4:
                         for w in self._names.within(word, 1 if len(word) < 8 else 2):
-                            expansions.setdefault(_stem_of(w), FUZZY_WEIGHT)
+                            expansions.setdefault(stem_of(w), FUZZY_WEIGHT)
                     if prefix and i == len(kept) - 1 and len(word) >= 2:
                         for w in self._names.starting(word):
-                            expansions.setdefault(_stem_of(w), PREFIX_WEIGHT)
+                            expansions.setdefault(stem_of(w), PREFIX_WEIGHT)
                     options = tuple(((t,), w) for t, w in expansions.items() if t in self._bounds)
                     if options:
                         fuzzy = True
@@ -730,6 +753,12 @@ class SearchIndex:
         slots, fuzzy = self._slots(words, prefix)
         per_slot = [self._slot_scores(slot) for slot in slots]
         rarity = [self._rarity(slot) for slot in slots]
+        # A word that only says who (see `ambidex.roles`) counts for little beside the others.
+        if len(slots) > 1:
+            for k, slot in enumerate(slots):
+                if slot.text in ROLE_WORDS:
+                    per_slot[k] = (per_slot[k][0], per_slot[k][1] * ROLE_WEIGHT)
+                    rarity[k] *= ROLE_WEIGHT
         # Coordination: a document's score is scaled by the share of the question it matches,
         # each word weighted by how rare it is, so matching more of the meaningful words counts
         # for more than matching one of them often. The sums run over the matches only.

@@ -11,11 +11,14 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from ambidex.advice import Advice, Advisor
 from ambidex.build import Build
 from ambidex.documents import PREFIX, Documents, concept_url, dump, pack, reference_url
 from ambidex.guide import Item as GuideEntry
-from ambidex.guide import Step, answer, prepare
+from ambidex.guide import Step, answer
+from ambidex.model import Citation, Concept
 from ambidex.search import SearchResult, normalise_query
+from ambidex.words import clean
 from api import schemas
 
 __all__ = ["PREFIX", "Body", "BodyLRU", "Views", "concept_url", "json_bytes", "reference_url"]
@@ -25,6 +28,10 @@ COMPRESS_FROM = 1024
 # Larger answers made on request are kept compressed only (see `Body`).
 PACKED_ONLY_FROM = 4 * 1024
 VARY = {"Vary": "Accept-Encoding"}
+# The most a default guide answer holds, the situation it repeats included: the least relevant
+# evidence is left out of an answer that would hold more.
+ADVICE_BYTES = 8 * 1024
+_NO_ECHO = b'{"situation":null,"concept":null'
 # How many concepts' guide JSON a server keeps (about a kilobyte each).
 GUIDE_CONCEPTS_KEPT = 2048
 
@@ -120,6 +127,8 @@ class Views:
         self.build = build
         self.kb = build.kb
         self.documents = Documents(build)
+        # The guide of this build, made once.
+        self.advisor = Advisor(build.kb, build.index)
         # Search and guide answers by their URL's query string (see `api.app.Answers`).
         self.answers = {f"{PREFIX}/search": BodyLRU(max_bytes=2 << 20), f"{PREFIX}/guide": BodyLRU(4 << 20)}
         self.pages = BodyLRU(max_bytes=2 << 20)
@@ -149,7 +158,6 @@ class Views:
         for name, make in fixed.items():
             self.fixed[name] = Body.of(dump(make()), level=6)
         self.documents.warm(self.build.cache)
-        prepare(self.build.kb)
 
     def cached(self, cache: BodyLRU, key: Hashable, render: Callable[[], bytes]) -> Body:
         """The answer kept under `key` in `cache`, rendered (and compressed) once."""
@@ -177,10 +185,107 @@ class Views:
         assert rest.plain is not None
         return b'{"situation":%s,"concept":%s' % (json_bytes(situation), json_bytes(concept)) + rest.plain
 
+    def advice_json(self, situation: str | None, concept: str | None) -> bytes:
+        """The guide's default answer (an `AdviceOut`) for a situation and/or a concept id (which
+        must exist), kept by the situation's cleaned text."""
+        head = b'{"situation":%s,"concept":%s' % (json_bytes(situation), json_bytes(concept))
+        key = ("advice", clean(situation).lower() if situation else None, concept)
+        body = self.guides.get(key)
+        if body is None or len(head) + len(body.plain or b"") > ADVICE_BYTES:
+            body = Body(
+                self._advice_json(self.advisor.advise(situation, concept), ADVICE_BYTES - len(head)), None
+            )
+            self.guides.put(key, body)
+        assert body.plain is not None
+        return head + body.plain
+
+    def _cite(self, c: Citation | None) -> schemas.CiteOut | None:
+        if c is None:
+            return None
+        full = self.documents.citation(c)
+        return schemas.CiteOut(key=c.key, in_text=full.in_text, label=full.evidence_label, url=full.url)
+
+    def _advice_json(self, advice: Advice, budget: int) -> bytes:
+        """What follows the situation and concept in an `AdviceOut`."""
+        docs = self.documents
+        titles = {c.id: c.title for c in (d.concept for d in advice.diagnosis)}
+
+        def why(tension: str, pole: str) -> str:
+            title = titles.get(tension) or self.kb.concepts[tension].title
+            return f"{title}: leaning towards {pole.lower()}" if pole else title
+
+        def ref(c: Concept) -> schemas.ConceptRef:
+            return docs.concept_ref(c)
+
+        out = schemas.AdviceOut(
+            situation=None,
+            concept=None,
+            diagnosis=[
+                schemas.DiagnosisOut(
+                    id=d.concept.id,
+                    title=d.concept.title,
+                    url=concept_url(d.concept.id),
+                    stake=d.stake,
+                    lean=schemas.LeanOut(
+                        pole=d.lean.pole,
+                        concept=d.lean.concept or None,
+                        signalled_by=list(d.lean.signalled_by),
+                    )
+                    if d.lean
+                    else None,
+                    confidence=d.confidence,
+                    matched=list(d.words),
+                )
+                for d in advice.diagnosis
+            ],
+            moves=[
+                schemas.MoveOut(
+                    text=m.text,
+                    why=why(m.tension, m.pole),
+                    citation=self._cite(m.citation),
+                    practice=ref(m.practice) if m.practice else None,
+                )
+                for m in advice.moves
+            ],
+            questions=[
+                schemas.QuestionOut(text=q.text, why=why(q.tension, q.pole)) for q in advice.questions
+            ],
+            watch=[
+                schemas.WatchOut(
+                    id=w.concept.id,
+                    title=w.concept.title,
+                    url=concept_url(w.concept.id),
+                    why=f"A risk of {why(w.tension, '').lower()}"
+                    + (
+                        f"; the situation shows its signs ({', '.join(w.signalled_by)})"
+                        if w.signalled_by
+                        else ""
+                    ),
+                    signalled_by=list(w.signalled_by),
+                    evidence=w.evidence,
+                    citation=self._cite(w.citation),
+                )
+                for w in advice.watch
+            ],
+            evidence=[
+                schemas.FindingOut(text=f.text, concept=ref(f.concept), citation=self._cite(f.citation))
+                for f in advice.evidence
+            ],
+            message=advice.message,
+            did_you_mean=[ref(c) for c in advice.did_you_mean],
+        )
+        body = out.model_dump_json().encode()
+        # The least relevant evidence goes first when the answer would be too large.
+        while len(body) - len(_NO_ECHO) > budget and out.evidence:
+            out.evidence.pop()
+            body = out.model_dump_json().encode()
+        # Without its leading '{"situation":null,"concept":null': see `advice_json`.
+        return body[len(_NO_ECHO) :]
+
     def _guide_json(self, situation: str | None, concept: str | None) -> bytes:
         """The guide's answer after its `situation` and `concept`, put together from the JSON of
         its items, each made once per build."""
-        g = answer(self.kb, self.build.index, situation, concept)
+        g = answer(self.kb, self.build.index, situation, concept, graph=self.advisor.graph)
 
         def items(entries: Iterable[GuideEntry]) -> bytes:
             return b"[" + b",".join(map(self._entry, entries)) + b"]"

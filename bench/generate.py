@@ -3,8 +3,10 @@
     python -m bench.generate OUT_DIR N [--seed S]
 
 Every generated base is valid (`ambidex check --strict` is clean): each concept cites, links and
-relates to others, with a body long enough for its type; every reference is cited and has a
-design; causal relations cite an experiment.
+relates to others, with a body long enough for its type and an "In short"; every reference is
+cited and has a design; causal relations cite an experiment. Tensions (dilemmas, forms of
+ambidexterity) have two poles, each an orientation with signals, cited moves and questions; risks
+have signs.
 """
 
 from __future__ import annotations
@@ -173,6 +175,7 @@ def generate(root: Path, n_concepts: int, seed: int = 0) -> Path:
     (root / "references.bib").write_text("\n".join(text for _, text in refs), encoding="utf-8")
     types = list(ConceptType)
     ids = [f"concept-{i}-{rng.choice(WORDS)}" for i in range(n_concepts)]
+    orientations = [c for i, c in enumerate(ids) if types[i % len(types)] is ConceptType.ORIENTATION]
     for i, concept_id in enumerate(ids):
         concept_type = types[i % len(types)]
         cited = [keys[i % n_refs], rng.choice(keys)]
@@ -183,18 +186,37 @@ def generate(root: Path, n_concepts: int, seed: int = 0) -> Path:
             items = "".join(f'\n    - {{target: {t}, cite: "[@{source}]"}}' for t in targets)
         else:
             items = f" [{', '.join(targets)}]"
-        paragraphs = 7 if concept_type in (ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY) else 3
+        tension = concept_type in (ConceptType.DILEMMA, ConceptType.AMBIDEXTERITY)
+        paragraphs = 7 if tension else 3
         link = ids[(i + 7) % n_concepts]
+        advice = ""
+        if tension and orientations:
+            advice = "poles:\n" + "".join(
+                f"  - name: {_phrase(rng, 2).capitalize()}\n    concept: {rng.choice(orientations)}\n"
+                "    signals:\n"
+                + "".join(f"      - {_phrase(rng, 9).capitalize()}.\n" for _ in range(3))
+                + "    moves:\n"
+                + "".join(
+                    f"      - {_phrase(rng, 12).capitalize()} [@{rng.choice(cited)}].\n" for _ in range(2)
+                )
+                + "    questions:\n"
+                + "".join(f"      - {_phrase(rng, 8).capitalize()}?\n" for _ in range(2))
+                for _ in range(2)
+            )
+        elif concept_type is ConceptType.RISK:
+            advice = "signs:\n" + "".join(f"  - {_phrase(rng, 9).capitalize()}.\n" for _ in range(3))
         text = (
             "---\n"
             f"id: {concept_id}\n"
             f"title: {_phrase(rng, 3).capitalize()} {i}\n"
             f"type: {concept_type.value}\n"
             f"summary: {_phrase(rng, 18).capitalize()} [@{cited[0]}].\n"
+            f"in_short: {_phrase(rng, 20).capitalize()}.\n"
             f"aliases: [alias {i} {rng.choice(WORDS)}]\n"
             f"tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]\n"
             f"relations:\n  {relation.value}:{items}\n"
             f"evidence:\n  - {_phrase(rng, 14).capitalize()} [@{cited[1]}].\n"
+            f"{advice}"
             "---\n\n"
             + "\n\n".join(
                 f"{_phrase(rng, 40).capitalize()} [@{rng.choice(cited)}] and [[{link}]]."

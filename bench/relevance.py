@@ -6,36 +6,46 @@ Queries: each line of `queries-*.tsv` is a question and a regular expression tha
 concept id matches in full; the rank of the first relevant concept gives MRR@10, top-1 and top-3.
 The same concepts are searched by plain Whoosh BM25F (every word optional, fields weighted as
 ours) and by SQLite FTS5 bm25 (Porter stemming, words joined by OR), so the table shows the
-ratio to each peer. Situations: each line of `situations-*.tsv` is a situation, a regular
-expression that one of the guide's first three tensions matches, and one that a risk in the
-answer matches (`-` for none); a situation passes when both hold. Beside the evaluation sets'
-situations, the held-out ones kept in this directory (`situations-*.tsv`, written without
-looking at how the guide scores them) are scored too, each file on its own line.
+ratio to each peer, for each file of questions apart.
+
+Situations: each line of `situations-*.tsv` is a situation; a regular expression that one of the
+guide's first three tensions matches; one that a risk to watch matches (`-` for none); and,
+optionally, one that the pole the situation leans to matches (`-`: a neutral situation, no lean).
+Each situation is asked of the real API (`/api/v1/guide`, the default answer) and scored on: the
+tension in the first three, the risk, the lean where the file gives one, moves and questions
+present, and the size of the answer in bytes; it passes when all of these hold and the answer
+is at most 8 kB. Beside the evaluation sets' files, the held-out ones kept in `bench/eval/`
+(written from the source articles, never from the evaluation sets' lines) are scored too.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
 
 from ambidex.checks import validate
-from ambidex.guide import answer
 from ambidex.model import KnowledgeBase
 from ambidex.render import Renderer
-from ambidex.search import SearchIndex, build_index
+from ambidex.search import SearchIndex, build_index, managers_words
+from api.app import create_app
+from api.settings import Settings
 from bench.common import report
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+HELD_OUT = HERE / "eval"
 FIELDS = {"title": 4.0, "aliases": 3.0, "summary": 2.0, "body": 1.0}
 Ranker = Callable[[str], list[str]]
 
@@ -49,6 +59,9 @@ def read_tsv(path: Path) -> list[list[str]]:
 
 
 def concept_fields(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, str]]:
+    """What the peers index of each concept: the same text as ours (managers' words, signals
+    and signs, in the body)."""
+    signals = managers_words(kb)
     for concept in kb.concepts.values():
         yield {
             "id": concept.id,
@@ -57,7 +70,9 @@ def concept_fields(kb: KnowledgeBase, renderer: Renderer) -> Iterable[dict[str, 
             "summary": renderer.plain(concept.summary),
             "body": renderer.plain(concept.body)
             + "\n"
-            + "\n".join(renderer.plain(e.text) for e in concept.evidence),
+            + "\n".join(renderer.plain(e.text) for e in concept.evidence)
+            + "\n"
+            + "\n".join(signals.get(concept.id, ())),
         }
 
 
@@ -113,13 +128,74 @@ def rank_scores(ranker: Ranker, queries: Sequence[list[str]]) -> tuple[float, fl
     return mrr, sum(r == 1 for r in ranks) / n, sum(0 < r <= 3 for r in ranks) / n, ranks
 
 
-def situation_passes(kb: KnowledgeBase, index: SearchIndex, row: list[str]) -> bool:
+MAX_ANSWER = 8 * 1024
+
+
+@dataclass(frozen=True)
+class Scored:
+    """How the guide's answer to one situation fares."""
+
+    tension: bool
+    risk: bool
+    lean: bool | None  # None: the file gives no lean for this situation
+    moves: bool
+    questions: bool
+    size: int
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.tension
+            and self.risk
+            and self.lean is not False
+            and self.moves
+            and self.questions
+            and 0 < self.size <= MAX_ANSWER
+        )
+
+
+def score_situation(client: TestClient, row: list[str]) -> Scored:
+    """The default answer of the API to a situation, scored against its row."""
     situation, tension_pattern, risk_pattern = row[0], row[1], row[2]
-    result = answer(kb, index, situation)
-    tensions = [t.concept.id for t in result.tensions[:3]]
-    if not any(re.fullmatch(tension_pattern, t) for t in tensions):
-        return False
-    return risk_pattern == "-" or any(re.fullmatch(risk_pattern, r.concept.id) for r in result.risks)
+    lean_pattern = row[3] if len(row) > 3 else None
+    r = client.get("/api/v1/guide", params={"situation": situation}, headers={"Accept-Encoding": "identity"})
+    if r.status_code != 200:
+        return Scored(False, False, False if lean_pattern else None, False, False, 0)
+    body = r.json()
+    if "diagnosis" in body:
+        tensions = [(d["id"], (d["lean"] or {}).get("concept") or None) for d in body["diagnosis"]]
+        risks = [w["id"] for w in body["watch"]]
+        moves, questions = bool(body["moves"]), bool(body["questions"])
+    else:  # the answer before it was shaped as advice: the graph walk
+        tensions = [(t["tension"]["id"], t["lean"]) for t in body["tensions"]]
+        risks = [x["id"] for x in body["risks"]]
+        moves = questions = False
+    found = [(t, lean) for t, lean in tensions[:3] if re.fullmatch(tension_pattern, t)]
+    risk = risk_pattern == "-" or any(re.fullmatch(risk_pattern, x) for x in risks)
+    lean_ok: bool | None = None
+    if lean_pattern is not None and found:
+        lean = found[0][1]
+        lean_ok = lean is None if lean_pattern == "-" else bool(lean and re.fullmatch(lean_pattern, lean))
+    elif lean_pattern is not None:
+        lean_ok = False
+    return Scored(bool(found), risk, lean_ok, moves, questions, len(r.content))
+
+
+def situation_row(name: str, scored: Sequence[Scored]) -> list[object]:
+    n = len(scored)
+    leans = [s.lean for s in scored if s.lean is not None]
+    sizes = sorted(s.size for s in scored)
+    return [
+        name,
+        f"{sum(s.tension for s in scored)}/{n}",
+        f"{sum(s.risk for s in scored)}/{n}",
+        f"{sum(leans)}/{len(leans)}" if leans else "-",
+        f"{sum(s.moves for s in scored)}/{n}",
+        f"{sum(s.questions for s in scored)}/{n}",
+        sizes[n // 2] if sizes else 0,
+        sizes[-1] if sizes else 0,
+        f"{sum(s.passed for s in scored)}/{n}",
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -133,11 +209,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     kb, _ = validate(args.root)
     renderer = Renderer(kb)
     docs = list(concept_fields(kb, renderer))
-    queries = [r for f in sorted(args.eval.glob("queries-*.tsv")) for r in read_tsv(f)]
-    # The evaluation sets' situations, then the repository's own held-out ones, scored apart.
-    situation_files = [*sorted(args.eval.glob("situations-*.tsv")), *sorted(HERE.glob("situations-*.tsv"))]
-    situations_of = {f.name: read_tsv(f) for f in situation_files}
-    situations = [r for rows in situations_of.values() for r in rows]
+
+    # The evaluation sets' files, then the repository's own held-out ones, each scored apart.
+    def files(pattern: str) -> dict[str, list[list[str]]]:
+        found = [*sorted(args.eval.glob(pattern)), *sorted(HELD_OUT.glob(pattern))]
+        return {f.name: read_tsv(f) for f in found}
+
+    queries_of = files("queries-*.tsv")
+    situations_of = files("situations-*.tsv")
     with tempfile.TemporaryDirectory() as tmp:
         build_index(kb, renderer, Path(tmp) / "ours")
         ours = SearchIndex.open(Path(tmp) / "ours")
@@ -148,24 +227,32 @@ def main(argv: Sequence[str] | None = None) -> None:
             "SQLite FTS5 bm25 (OR)": fts5_ranker(docs),
         }
         rows = []
-        ranks_of: dict[str, list[int]] = {}
-        for name, ranker in rankers.items():
-            mrr, top1, top3, ranks = rank_scores(ranker, queries)
-            ranks_of[name] = ranks
-            rows.append([name, f"{mrr:.3f}", f"{top1:.2f}", f"{top3:.2f}"])
-        passed = [situation_passes(kb, ours, row) for row in situations]
-    if args.verbose:
-        for (query, _), *ranks in zip(queries, *ranks_of.values(), strict=True):
-            print(f"{query!r}: " + ", ".join(f"{n}={r}" for n, r in zip(ranks_of, ranks, strict=True)))
-        for row, ok in zip(situations, passed, strict=True):
-            print(f"{'pass' if ok else 'FAIL'}: {row[0]}")
-    report("relevance", ["ranker", f"MRR@10 ({len(queries)} queries)", "top-1", "top-3"], rows)
+        for file_name, queries in queries_of.items():
+            for name, ranker in rankers.items():
+                mrr, top1, top3, ranks = rank_scores(ranker, queries)
+                rows.append([file_name, len(queries), name, f"{mrr:.3f}", f"{top1:.2f}", f"{top3:.2f}"])
+                if args.verbose and name == "ambidex":
+                    for (query, _), rank in zip(queries, ranks, strict=True):
+                        print(f"{rank or '-':>2} {query}")
+        project = Path(tmp) / "project"
+        for name in ("kb", "references.bib"):
+            source = args.root / name
+            if source.is_dir():
+                shutil.copytree(source, project / name)
+            else:
+                shutil.copy2(source, project / name)
+        scored_of: dict[str, list[Scored]] = {}
+        with TestClient(create_app(Settings(root=project))) as client:
+            for file_name, situations in situations_of.items():
+                scored_of[file_name] = [score_situation(client, row) for row in situations]
+                if args.verbose:
+                    for row, scored in zip(situations, scored_of[file_name], strict=True):
+                        print(f"{'pass' if scored.passed else 'FAIL'} {scored}: {row[0][:90]}")
+    report("relevance", ["questions", "n", "ranker", "MRR@10", "top-1", "top-3"], rows)
     print()
-    start = 0
-    for name, rows in situations_of.items():
-        ok = sum(passed[start : start + len(rows)])
-        start += len(rows)
-        print(f"guide ({name}): {ok} of {len(rows)} situations surface the expected tension and risk")
+    columns = ["situations", "tension in top 3", "risk", "lean", "moves", "questions"]
+    columns += ["median bytes", "max bytes", "all (≤ 8 kB)"]
+    report("guide-relevance", columns, [situation_row(n, s) for n, s in scored_of.items()])
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-BENCHMARKS = ("bench.check", "bench.site", "bench.search", "bench.http")
+BENCHMARKS = ("bench.check", "bench.site", "bench.search", "bench.guide", "bench.http")
 
 
 def main() -> None:

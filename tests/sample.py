@@ -162,7 +162,21 @@ CONCEPTS = [
         "Service vs. sales",
         "Whether a customer contact should solve the problem or open a sale [@gabler2017dark].",
         "tags: [service-sales]\n"
-        "evidence:\n  - Dueling orientations can exhaust salespeople [@gabler2017dark, p. 388].\n",
+        "in_short: >-\n  A support call can also sell.\n"
+        "  Lean too far either way and customers or targets suffer.\n"
+        "evidence:\n  - Dueling orientations can exhaust salespeople [@gabler2017dark, p. 388].\n"
+        "poles:\n"
+        "  - name: Serving first\n    concept: service-orientation\n"
+        "    signals:\n      - Agents fix the fault and hang up without mentioning anything new.\n"
+        "    moves:\n      - Suggest one relevant offer once the problem is solved [@becker2020proactive].\n"
+        "    questions:\n      - Which solved problems pointed to something the customer still needs?\n"
+        "  - name: Pushing the sale\n    concept: sales-orientation\n"
+        "    signals:\n      - Every support call ends with an upgrade pitch.\n"
+        "      - Customers complain that help turns into a sales pitch.\n"
+        "    moves:\n      - Solve the problem before any offer [@becker2020proactive].\n"
+        "      - Reward solved problems as well as sales [@gabler2017dark].\n"
+        "    questions:\n      - How many calls ended with a pitch the customer did not want?\n"
+        "      - What do customers say about our calls after the fault is fixed?\n",
         "Every support contact offers a second chance: to sell. Leaning towards service builds trust "
         "and keeps customers; leaning towards sales brings revenue now but can feel pushy "
         "[@gabler2017dark]. Organisations resolve the dilemma by training for both and by setting "
@@ -197,8 +211,9 @@ CONCEPTS = [
         "risk",
         "Role ambiguity",
         "Unclear expectations when one job asks for two things [@agnihotri2017salesperson].",
-        "aliases: [role conflict]\ntags: [service-sales]\nrelations:\n"
-        "  risk-of: [service-sales-ambidexterity]\n"
+        "aliases: [role conflict]\ntags: [service-sales]\n"
+        "signs:\n  - People ask whether their job is to help customers or to sell to them.\n"
+        "relations:\n  risk-of: [service-sales-ambidexterity]\n"
         "evidence:\n  - Role conflict weakened the link between ambidexterity and satisfaction "
         "[@agnihotri2017salesperson].\n",
         "Role ambiguity arises when salespeople do not know which of their two goals counts more "

@@ -106,7 +106,7 @@ def test_every_citation_says_what_kind_of_source_it_is(client: TestClient) -> No
     assert {k: ref[k] for k in SURVEY} == SURVEY
     items = client.get(f"{V1}/references").json()["items"]
     assert [{k: i[k] for k in SURVEY} for i in items] == [SURVEY, SURVEY]
-    guide = client.get(f"{V1}/guide", params={"concept": "role-ambiguity"}).json()
+    guide = client.get(f"{V1}/guide", params={"concept": "role-ambiguity", "detail": "full"}).json()
     assert {k: guide["matched"][0]["citations"][0][k] for k in SURVEY} == SURVEY
 
 
@@ -486,6 +486,7 @@ def test_a_search_or_guide_asked_again_is_answered_from_its_cache(
         f"{V1}/search?q=role",
         f"{V1}/search?q=role&page=2&per_page=1",
         f"{V1}/guide?concept=role-ambiguity",
+        f"{V1}/guide?concept=role-ambiguity&detail=full",
     ]
     first = [client.get(url, headers={"Accept-Encoding": "identity"}) for url in urls]
 
@@ -494,6 +495,7 @@ def test_a_search_or_guide_asked_again_is_answered_from_its_cache(
 
     monkeypatch.setattr(search, "_search", no_work)
     monkeypatch.setattr(Views, "guide_json", no_work)
+    monkeypatch.setattr(Views, "advice_json", no_work)
     for url, before in zip(urls, first, strict=True):
         again = client.get(url, headers={"Accept-Encoding": "identity"})
         assert again.status_code == 200 and again.content == before.content
@@ -535,7 +537,8 @@ def test_the_guide_answer_is_exactly_its_schema() -> None:
     with TestClient(create_app(Settings(root=REPO))) as c:
         walked = 0
         for params in asked:
-            r = c.get(f"{V1}/guide", params=params, headers={"Accept-Encoding": "identity"})
+            full = {**params, "detail": "full"}
+            r = c.get(f"{V1}/guide", params=full, headers={"Accept-Encoding": "identity"})
             assert r.status_code == 200, r.text
             assert GuideOut.model_validate_json(r.content).model_dump_json().encode() == r.content
             walked += r.text.count('"relation":')
@@ -551,7 +554,7 @@ def test_large_answers_kept_compressed_reach_every_client_alike(monkeypatch: pyt
 
     monkeypatch.setattr(views, "PACKED_ONLY_FROM", 2048)
     with TestClient(create_app(Settings(root=REPO))) as c:
-        url = f"{V1}/guide?situation=my+hunters+neglect+existing+customers"
+        url = f"{V1}/guide?situation=my+hunters+neglect+existing+customers&detail=full"
         zipped = c.get(url, headers={"Accept-Encoding": "gzip"})
         served = c.app.state.served.views  # type: ignore[attr-defined]
         body = served.answers[f"{V1}/guide"].get(url.split("?", 1)[1].encode())
@@ -564,7 +567,8 @@ def test_large_answers_kept_compressed_reach_every_client_alike(monkeypatch: pyt
             raise AssertionError("the guide was worked out again")
 
         monkeypatch.setattr(views, "answer", no_guide)
-        other = c.get(f"{V1}/guide", params={"situation": "My  hunters neglect existing CUSTOMERS!"})
+        asked = {"situation": "My  hunters neglect existing CUSTOMERS!", "detail": "full"}
+        other = c.get(f"{V1}/guide", params=asked)
         assert other.status_code == 200
         assert {**other.json(), "situation": None} == {**plain.json(), "situation": None}
 

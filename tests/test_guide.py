@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ambidex.checks import validate
-from ambidex.guide import Seed, guide, prepare, seeds_from
+from ambidex.guide import Graph, Seed, guide, seeds_from
 from api.app import create_app
 from api.settings import Settings
 from tests import sample
@@ -121,11 +121,12 @@ def test_a_prepared_knowledge_base_gives_the_same_guide(make_kb: MakeKb) -> None
     kb, _ = validate(make_kb(RIVALRY, base=False))
     matches = [Seed("competition", 4.0, ("rivals",)), Seed("sales-orientation", 2.0, ("cross-selling",))]
     lazily = guide(kb, concept_id="laptop-support-call", matches=matches)
-    # A copy of the model is a knowledge base of its own, worked out afresh by `prepare`.
+    # What is worked out once per build gives the same guide as what is worked out on the spot.
     again, _ = validate(make_kb(RIVALRY, base=False))
-    prepare(again)
-    prepare(again)
-    assert repr(guide(again, concept_id="laptop-support-call", matches=matches)) == repr(lazily)
+    graph = Graph(again)
+    first = guide(again, concept_id="laptop-support-call", matches=matches, graph=graph)
+    assert repr(first) == repr(lazily)
+    assert repr(guide(again, concept_id="laptop-support-call", matches=matches, graph=graph)) == repr(first)
 
 
 def test_the_lean_of_a_situation_puts_its_risks_first(make_kb: MakeKb) -> None:
@@ -250,7 +251,7 @@ def test_a_situation_naming_a_pole_on_the_repository_puts_its_dilemma_first(
     repo_copy: Path, situation: str, tension: str, word: str
 ) -> None:
     with TestClient(create_app(Settings(root=repo_copy))) as client:
-        body = client.get("/api/v1/guide", params={"situation": situation}).json()
+        body = client.get("/api/v1/guide", params={"situation": situation, "detail": "full"}).json()
     first = body["tensions"][0]["tension"]
     assert first["id"] == tension
     assert word in first["why"]["matched"]
@@ -267,7 +268,10 @@ def test_guide_endpoint_for_a_situation(make_kb: MakeKb) -> None:
     with TestClient(create_app(Settings(root=root))) as client:
         r = client.get(
             "/api/v1/guide",
-            params={"situation": "a customer's laptop keeps crashing and a new joystick could be cross-sold"},
+            params={
+                "situation": "a customer's laptop keeps crashing and a new joystick could be cross-sold",
+                "detail": "full",
+            },
         )
         assert r.status_code == 200, r.text
         body = r.json()
@@ -289,7 +293,7 @@ def test_guide_endpoint_for_a_situation(make_kb: MakeKb) -> None:
         assert churn["citations"][0]["apa"].startswith("Gabler, C. B.")
         churn_evidence = next(e for e in body["evidence"] if e["concept"]["id"] == "customer-churn")
         assert churn_evidence["citations"][0]["in_text"] == "(Gabler et al., 2017, p. 390)"
-        missing = client.get("/api/v1/guide", params={"concept": "laptop-suport-call"})
+        missing = client.get("/api/v1/guide", params={"concept": "laptop-suport-call", "detail": "full"})
         assert missing.status_code == 404 and missing.json()["suggestions"] == ["laptop-support-call"]
 
 
@@ -309,7 +313,7 @@ def test_a_situation_starts_from_the_hits_close_to_the_best() -> None:
 def test_the_laptop_situation_on_the_repository_is_about_serving_or_selling(repo_copy: Path) -> None:
     with TestClient(create_app(Settings(root=repo_copy))) as client:
         situation = "a customer calls about a laptop that keeps crashing, and a new joystick just arrived"
-        body = client.get("/api/v1/guide", params={"situation": situation}).json()
+        body = client.get("/api/v1/guide", params={"situation": situation, "detail": "full"}).json()
     tensions = [t["tension"]["id"] for t in body["tensions"]]
     assert {"service-vs-sales", "service-sales-ambidexterity"} & set(tensions[:2])
     assert body["risks"] and body["practices"] and all(p["citations"] for p in body["practices"])
@@ -319,7 +323,7 @@ def test_the_laptop_situation_is_about_serving_or_selling(tmp_path: Path) -> Non
     root = sample.write(tmp_path / "project", REPO / "docs")
     with TestClient(create_app(Settings(root=root))) as client:
         situation = "a customer calls about a laptop that keeps crashing, and a new joystick just arrived"
-        body = client.get("/api/v1/guide", params={"situation": situation}).json()
+        body = client.get("/api/v1/guide", params={"situation": situation, "detail": "full"}).json()
     tensions = [t["tension"]["id"] for t in body["tensions"]]
     assert tensions[0] == "service-vs-sales"
     assert set(tensions) <= {"service-vs-sales", "service-sales-ambidexterity"}
@@ -365,8 +369,7 @@ def test_evidence_comes_strongest_design_first(make_kb: MakeKb) -> None:
 
 
 def test_the_guide_answer_is_exactly_its_schema() -> None:
-    from api.schemas import GuideOut
-    from tests.conftest import REPO
+    from api.schemas import AdviceOut, GuideOut
 
     asked = [
         {"situation": 'a customer calls about a "crashing" laptop — Kündigung?\t\x01 \u2028 </script>'},
@@ -376,6 +379,8 @@ def test_the_guide_answer_is_exactly_its_schema() -> None:
     ]
     with TestClient(create_app(Settings(root=REPO))) as client:
         for params in asked:
-            r = client.get("/api/v1/guide", params=params, headers={"Accept-Encoding": "identity"})
-            assert r.status_code == 200, r.text
-            assert GuideOut.model_validate_json(r.content).model_dump_json().encode() == r.content
+            for detail, schema in (("full", GuideOut), ("advice", AdviceOut)):
+                identity = {"Accept-Encoding": "identity"}
+                r = client.get("/api/v1/guide", params={**params, "detail": detail}, headers=identity)
+                assert r.status_code == 200, r.text
+                assert schema.model_validate_json(r.content).model_dump_json().encode() == r.content

@@ -319,7 +319,7 @@ def test_compiled_scores_rank_as_whooshs_own_bm25f(tmp_path: Path) -> None:
     """The posting arrays the server reads are compiled from the Whoosh index that `build_index`
     writes (kept as the reference implementation): for every term of each compiled field, the
     compiled BM25 scores of the documents are Whoosh's BM25F scores up to the factor of the idf
-    formula (and Whoosh's mean of its byte-encoded field lengths, within half a percent), so the
+    formula (and Whoosh's mean of its byte-encoded field lengths, within one percent), so the
     two rank the documents alike."""
     from whoosh import index as whoosh_index
     from whoosh import scoring
@@ -348,7 +348,7 @@ def test_compiled_scores_rank_as_whooshs_own_bm25f(tmp_path: Path) -> None:
                 mine = dict(zip(docs[start:end].tolist(), scores[start:end].tolist(), strict=True))
                 assert set(mine) == set(theirs), (field, term)
                 ratios = [mine[d] / s for d, s in theirs.items()]
-                assert max(ratios) == pytest.approx(min(ratios), rel=5e-3), (field, term)
+                assert max(ratios) == pytest.approx(min(ratios), rel=1e-2), (field, term)
                 checked += 1
     ix.close()
     assert checked > 100

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from bench.common import serving
 from tests.conftest import ambidex
 from tests.site_helpers import copy_project, mkdocs_build, serve
+from tests.test_site_reader import AXE
 
 pytestmark = pytest.mark.browser
 
@@ -90,11 +91,15 @@ def test_search_box_tolerates_a_typo(page: Page, site_url: str) -> None:
     expect(result).to_contain_text("Polychronicity", timeout=15_000)
 
 
-def test_guide_page_on_a_static_host_says_what_it_needs(page: Page, site_url: str) -> None:
+def test_guide_page_on_a_static_host_says_what_it_needs_before_any_typing(page: Page, site_url: str) -> None:
     page.goto(site_url + "/guide/")
-    page.locator("#guide-situation").fill("our reps must cross-sell on every support call")
-    page.get_by_role("button", name="Ask the guide").click()
-    expect(page.locator(".ambidex-guide-offline")).to_contain_text("ambidex serve", timeout=15_000)
+    notice = page.locator("#guide-needs")
+    expect(notice).to_be_visible(timeout=15_000)
+    expect(notice).to_contain_text("needs the Ambidex API")
+    expect(notice.locator("code").first).to_have_text("ambidex serve")
+    assert "`" not in notice.inner_text()
+    expect(page.get_by_role("button", name="Ask the guide")).to_be_disabled()
+    expect(page.get_by_label("Your situation")).to_be_visible()
 
 
 @pytest.fixture(scope="module")
@@ -107,21 +112,65 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def test_guide_page_answers_and_explains_through_the_api(page: Page, served: str) -> None:
-    page.goto(served + "/guide/")
-    situation = "a customer calls support about a crashing laptop and the agent could cross-sell a joystick"
-    page.locator("#guide-situation").fill(situation)
+SITUATION = (
+    "Our support agents now end every support call with an upgrade pitch. Customers complain that "
+    "help turns into a sales pitch, and people ask whether their job is to help customers or to sell."
+)
+
+
+def ask(page: Page, base: str) -> None:
+    page.goto(base + "/guide/")
+    expect(page.locator("#guide-needs")).to_be_hidden()
+    page.get_by_label("Your situation").fill(SITUATION)
     page.get_by_role("button", name="Ask the guide").click()
-    tension = page.locator("article.ambidex-tension").first
-    expect(tension).to_be_visible(timeout=15_000)
-    # Every item in the answer says why it is there.
-    items = page.locator("#guide-answer li")
-    assert items.count() > 3
-    for i in range(items.count()):
-        expect(items.nth(i).locator(".ambidex-why")).to_contain_text(re.compile("matched|via"))
-    tension.locator("h3 a").click()
-    expect(page.locator("h1")).to_be_visible()
-    assert "/concepts/" in page.url
+    expect(page.locator(".ambidex-guide-card")).to_be_visible(timeout=15_000)
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+@pytest.mark.parametrize("width", [1366, 390], ids=["desktop", "phone"])
+def test_guide_page_answers_as_a_short_card(browser: Browser, served: str, width: int, dark: bool) -> None:
+    # axe is injected as a script of its own: the served site's CSP would refuse it.
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, color_scheme="dark" if dark else "light", bypass_csp=True
+    )
+    page = context.new_page()
+    ask(page, served)
+    card = page.locator(".ambidex-guide-card")
+    for heading in ("What is at stake", "What to do now", "Questions to ask", "What to watch", "Evidence"):
+        expect(card.get_by_role("heading", name=heading)).to_be_visible()
+    expect(card.locator(".ambidex-guide-title a").first).to_have_text("Service vs. sales")
+    expect(card.locator(".ambidex-guide-lean").first).to_contain_text("pushing the sale")
+    expect(card.locator("ol li").first).to_contain_text("Solve the problem before any offer")
+    text = card.inner_text()
+    assert "→" not in text and "service-vs-sales" not in text and "[@" not in text
+    # The live region says one line, not the answer.
+    status = page.locator("#guide-status").inner_text()
+    assert status.startswith("Answer: Service vs. sales") and "\n" not in status and len(status) < 160
+    # Nothing is wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], "\n".join(serious)
+    context.close()
+
+
+def test_guide_answer_links_lead_to_concepts_and_references(page: Page, served: str) -> None:
+    ask(page, served)
+    card = page.locator(".ambidex-guide-card")
+    citation = card.locator("ol li .ambidex-guide-cite a").first
+    expect(citation).to_have_text("(Becker et al., 2020)")
+    citation.click()
+    assert page.url.endswith("/references/#becker2020proactive")
+    expect(page.locator("#becker2020proactive")).to_be_in_viewport()
+    ask(page, served)
+    page.locator(".ambidex-guide-title a").first.click()
+    expect(page.locator("h1")).to_contain_text("Service vs. sales")
+    assert page.url.endswith("/concepts/service-vs-sales/")
 
 
 def _rgba(css: str) -> tuple[float, float, float, float]:
@@ -210,3 +259,34 @@ def test_pages_render_under_the_content_security_policy(
     context.close()
     assert errors == [], errors
     assert other_hosts == [], other_hosts
+
+
+def test_a_static_site_built_with_an_api_url_asks_that_api(
+    browser: Browser, served: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Built with AMBIDEX_API_URL, the Guide page on a static host asks the API at that address
+    (here a name the browser routes to the running server, answering with a CORS header as a
+    server started with `--cors` would)."""
+    api = "http://api.ambidex.test/"
+    root = copy_project(tmp_path_factory.mktemp("static-with-api") / "project")
+    result = mkdocs_build(root, env={"AMBIDEX_API_URL": api})
+    assert result.returncode == 0, result.stderr
+    asked: list[str] = []
+    with serve(root / "site") as static:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+        def forward(route: Route) -> None:
+            asked.append(route.request.url)
+            answer = context.request.get(served + "/" + route.request.url.removeprefix(api))
+            headers = {"content-type": answer.headers["content-type"], "access-control-allow-origin": static}
+            route.fulfill(status=answer.status, headers=headers, body=answer.body())
+
+        context.route(api + "**", forward)
+        page = context.new_page()
+        page.goto(static + "/guide/")
+        page.get_by_label("Your situation").fill(SITUATION)
+        page.get_by_role("button", name="Ask the guide").click()
+        expect(page.locator(".ambidex-guide-card")).to_be_visible(timeout=15_000)
+        expect(page.locator("#guide-needs")).to_be_hidden()
+        context.close()
+    assert any(u.startswith(api + "api/v1/guide?") for u in asked), asked

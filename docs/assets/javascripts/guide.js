@@ -1,76 +1,145 @@
-/* The Guide page: sends the situation to the API served beside the site and shows the answer.
-   Every value from the answer is inserted as text, never as HTML. */
+/* The Guide page: sends the situation to the Ambidex API and shows the answer as a short card
+   (what is at stake, what to do now, questions to ask, what to watch, evidence).
+
+   The API is the one serving this site, or the one named at build time (AMBIDEX_API_URL, in a
+   <meta name="ambidex-api"> tag). Before anything is typed the page asks it for its health; when
+   there is none, the page says what it needs. Every value from the answer is inserted as text,
+   never as HTML; the live region announces a one-line summary only. */
 (function () {
   "use strict";
 
-  function base() {
+  function siteBase() {
     var config = document.getElementById("__config");
     var root = config ? JSON.parse(config.textContent).base : ".";
     return new URL(root.replace(/\/?$/, "/"), window.location.href);
+  }
+
+  function apiBase() {
+    var meta = document.querySelector('meta[name="ambidex-api"]');
+    var named = meta && meta.getAttribute("content");
+    return named ? new URL(named.replace(/\/?$/, "/"), window.location.href) : siteBase();
   }
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
     (children || []).forEach(function (c) {
-      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+      if (c !== null && c !== undefined) {
+        node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+      }
     });
     return node;
   }
 
-  function conceptLink(item) {
-    return el("a", { href: new URL("concepts/" + encodeURIComponent(item.id) + "/", base()).href }, [item.title]);
+  function conceptLink(id, title) {
+    return el("a", { href: new URL("concepts/" + encodeURIComponent(id) + "/", siteBase()).href }, [title]);
   }
 
-  function why(item) {
-    var parts = [];
-    if (item.why.matched.length) {
-      parts.push("matched “" + item.why.matched.join("”, “") + "”");
-    }
-    if (item.why.path.length) {
-      parts.push("via " + item.why.path.map(function (step) {
-        var cites = step.citations.map(function (c) { return c.in_text; }).join(" ");
-        return step.source + " —" + step.relation + "→ " + step.target + (cites ? " " + cites : "");
-      }).join(", "));
-    }
-    return el("span", { class: "ambidex-why" }, [parts.length ? " — " + parts.join("; ") : ""]);
+  function cite(citation) {
+    if (!citation) return null;
+    var link = el("a", { href: new URL("references/#" + encodeURIComponent(citation.key), siteBase()).href }, [
+      citation.in_text
+    ]);
+    var badge = citation.label ? el("span", { class: "ambidex-guide-badge" }, [citation.label]) : null;
+    return el("span", { class: "ambidex-guide-cite" }, [" ", link, badge ? " " : null, badge]);
   }
 
-  function entry(item) {
-    var cites = item.citations.map(function (c) { return c.in_text; }).join(" ");
-    return el("li", { "data-id": item.id }, [conceptLink(item), ": " + item.summary + (cites ? " " + cites : ""), why(item)]);
+  function strength(confidence) {
+    if (confidence >= 0.7) return "strong match";
+    if (confidence >= 0.5) return "good match";
+    return "partial match";
   }
 
-  function section(title, items) {
-    if (!items.length) return null;
-    return el("section", { class: "ambidex-guide-section" }, [el("h2", {}, [title]), el("ul", {}, items.map(entry))]);
+  function section(title, children) {
+    return el("section", { class: "ambidex-guide-part" }, [el("h3", {}, [title])].concat(children));
+  }
+
+  function quoted(words) {
+    return words.map(function (w) { return "“" + w + "”"; }).join(", ");
+  }
+
+  function diagnosis(answer) {
+    return answer.diagnosis.map(function (d) {
+      var lean = d.lean
+        ? el("p", { class: "ambidex-guide-lean" }, [
+            el("strong", {}, ["Your team leans towards: "]), d.lean.pole.toLowerCase(),
+            d.lean.signalled_by.length ? " (you said " + quoted(d.lean.signalled_by.slice(0, 4)) + ")" : ""
+          ])
+        : el("p", { class: "ambidex-guide-lean" }, ["No clear lean either way in what you describe."]);
+      return el("div", { class: "ambidex-guide-tension" }, [
+        el("p", { class: "ambidex-guide-title" }, [
+          conceptLink(d.id, d.title), " ", el("span", { class: "ambidex-guide-match" }, [strength(d.confidence)])
+        ]),
+        el("p", {}, [d.stake]),
+        lean
+      ]);
+    });
+  }
+
+  function list(tag, items, render) {
+    return el(tag, { class: "ambidex-guide-list" }, items.map(function (item) { return el("li", {}, render(item)); }));
+  }
+
+  function summary(answer) {
+    if (!answer.diagnosis.length) return answer.message || "The guide found nothing to say.";
+    var first = answer.diagnosis[0];
+    var line = first.title + (first.lean ? ", leaning towards " + first.lean.pole.toLowerCase() : ", no clear lean");
+    var counts = [];
+    if (answer.moves.length) counts.push(answer.moves.length + (answer.moves.length === 1 ? " move" : " moves"));
+    if (answer.questions.length) counts.push(answer.questions.length + (answer.questions.length === 1 ? " question" : " questions"));
+    if (answer.watch.length) counts.push(answer.watch.length + (answer.watch.length === 1 ? " risk" : " risks") + " to watch");
+    return "Answer: " + line + (counts.length ? ". " + counts.join(", ") + "." : ".");
   }
 
   function render(answer, target) {
     target.textContent = "";
-    if (!answer.tensions.length) {
-      target.appendChild(el("p", {}, ["No tension in the knowledge base matches these words. Try describing who wants what."]));
-      return;
+    var card = el("article", { class: "ambidex-guide-card", "aria-labelledby": "guide-answer-title" }, [
+      el("h2", { id: "guide-answer-title", tabindex: "-1" }, ["The guide’s answer"])
+    ]);
+    if (answer.message) {
+      card.appendChild(el("p", { class: "ambidex-guide-message" }, [answer.message]));
     }
-    var tensions = el("section", { class: "ambidex-guide-section" }, [el("h2", {}, ["Tensions at play"])]);
-    answer.tensions.forEach(function (t) {
-      var poles = t.poles.map(function (p) {
-        var li = entry(p);
-        if (p.id === t.lean) li.insertBefore(el("strong", { class: "ambidex-lean" }, ["Your situation leans here: "]), li.firstChild);
-        return li;
-      });
-      tensions.appendChild(el("article", { class: "ambidex-tension", "data-id": t.tension.id }, [
-        el("h3", {}, [conceptLink(t.tension)]), el("p", {}, [t.tension.summary, why(t.tension)]),
-        el("ul", { "aria-label": "Its poles" }, poles)
-      ]));
-    });
-    target.appendChild(tensions);
-    [["Risks of leaning too far", answer.risks], ["Practices that help", answer.practices],
-     ["Traits that help", answer.traits], ["Drivers", answer.drivers], ["Outcomes", answer.outcomes]]
-      .forEach(function (pair) {
-        var s = section(pair[0], pair[1]);
-        if (s) target.appendChild(s);
-      });
+    if (answer.did_you_mean.length) {
+      card.appendChild(el("p", {}, ["Perhaps one of these: "].concat(
+        answer.did_you_mean.reduce(function (acc, c, i) {
+          return acc.concat(i ? [", "] : [], [conceptLink(c.id, c.title)]);
+        }, [])
+      )));
+    }
+    if (answer.diagnosis.length) {
+      card.appendChild(section("What is at stake", diagnosis(answer)));
+    }
+    if (answer.moves.length) {
+      card.appendChild(section("What to do now", [list("ol", answer.moves, function (m) {
+        return [m.text, cite(m.citation)];
+      })]));
+    }
+    if (answer.questions.length) {
+      card.appendChild(section("Questions to ask", [list("ul", answer.questions, function (q) { return [q.text]; })]));
+    }
+    if (answer.watch.length) {
+      card.appendChild(section("What to watch", [list("ul", answer.watch, function (w) {
+        return [conceptLink(w.id, w.title), ": " + w.evidence, cite(w.citation)];
+      })]));
+    }
+    if (answer.evidence.length) {
+      card.appendChild(section("Evidence", [list("ul", answer.evidence, function (e) {
+        return [e.text, cite(e.citation), " — ", conceptLink(e.concept.id, e.concept.title)];
+      })]));
+    }
+    target.appendChild(card);
+  }
+
+  function needsApi(notice, button) {
+    notice.textContent = "";
+    notice.appendChild(document.createTextNode(
+      "The guide needs the Ambidex API, and this copy of the site is served without it. Run "));
+    notice.appendChild(el("code", {}, ["ambidex serve"]));
+    notice.appendChild(document.createTextNode(" (or "));
+    notice.appendChild(el("code", {}, ["make serve"]));
+    notice.appendChild(document.createTextNode(") and open this page there."));
+    notice.hidden = false;
+    button.disabled = true;
   }
 
   function setUp() {
@@ -78,26 +147,47 @@
     if (!form || form.dataset.ready) return;
     form.dataset.ready = "1";
     var target = document.getElementById("guide-answer");
+    var status = document.getElementById("guide-status");
+    var notice = document.getElementById("guide-needs");
+    var button = form.querySelector("button[type=submit]");
+    var api = apiBase();
+    fetch(new URL("api/v1/health", api).href, { headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (!r.ok || (r.headers.get("content-type") || "").indexOf("json") === -1) throw new Error(String(r.status));
+      })
+      .catch(function () { needsApi(notice, button); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var situation = document.getElementById("guide-situation").value.trim();
       if (!situation) return;
-      target.textContent = "Asking the guide…";
-      var url = new URL("api/v1/guide", base());
+      status.textContent = "Asking the guide…";
+      target.setAttribute("aria-busy", "true");
+      var url = new URL("api/v1/guide", api);
       url.searchParams.set("situation", situation);
       fetch(url.href, { headers: { Accept: "application/json" } })
         .then(function (r) {
-          if (!r.ok || (r.headers.get("content-type") || "").indexOf("json") === -1) throw new Error(String(r.status));
-          return r.json();
+          if ((r.headers.get("content-type") || "").indexOf("json") === -1) throw new Error(String(r.status));
+          return r.json().then(function (body) {
+            if (!r.ok) throw new Error(body.detail || String(r.status));
+            return body;
+          });
         })
-        .then(function (answer) { render(answer, target); })
-        .catch(function () {
+        .then(function (answer) {
+          render(answer, target);
+          status.textContent = summary(answer);
+          var heading = document.getElementById("guide-answer-title");
+          if (heading) heading.focus();
+        })
+        .catch(function (error) {
           target.textContent = "";
-          target.appendChild(el("p", { class: "ambidex-guide-offline", role: "status" }, [
-            "The guide needs the Ambidex API, which this host does not serve. Run `ambidex serve` " +
-            "(or `make serve`) and open this page there, or ask any running copy at /api/v1/guide?situation=…"
-          ]));
-        });
+          if (/^\d+$/.test(error.message) || error instanceof TypeError) {
+            needsApi(notice, button);
+            status.textContent = "The guide is not available here.";
+          } else {
+            status.textContent = error.message;
+          }
+        })
+        .then(function () { target.removeAttribute("aria-busy"); });
     });
   }
 
