@@ -121,22 +121,23 @@ def concept_text(
 ) -> str:
     return (
         f"---\nid: {concept_id}\ntitle: {title}\ntype: {concept_type}\nsummary: >-\n  {summary}\n{front}"
-        f"{advice(title, concept_type, key)}---\n\n{body(title, key, opening, concept_type)}"
+        f"{advice(title, concept_type, key, front)}---\n\n{body(title, key, opening, concept_type)}"
     )
 
 
-def advice(title: str, concept_type: str, key: str) -> str:
-    """What every entry gives a manager: an In short; a tension's poles; a risk's signs (in
-    words that no test situation uses)."""
-    out = f"in_short: {title} in plain words.\n"
-    if concept_type in _TENSION:
+def advice(title: str, concept_type: str, key: str, front: str = "") -> str:
+    """What every entry gives a manager, where its front matter does not already: an In short; a
+    tension's poles; a risk's signs (in words that no test situation uses)."""
+    given = set(re.findall(r"(?m)^(\w+):", front))
+    out = "" if "in_short" in given else f"in_short: {title} in plain words.\n"
+    if concept_type in _TENSION and "poles" not in given:
         out += "poles:\n" + "".join(
             f"  - name: {side} side\n    signals: [{side}-side habits show]\n"
             f"    moves: ['Try the {side.lower()}-side remedy [@{key}].']\n"
             f"    questions: ['Is the {side.lower()} side common?']\n"
             for side in ("First", "Second")
         )
-    if concept_type == "risk":
+    if concept_type == "risk" and "signs" not in given:
         out += "signs: [Early symptoms appear]\n"
     return out
 

@@ -96,7 +96,7 @@ def ids(items: object) -> list[str]:
 
 def test_guide_from_a_case_walks_to_the_tension(make_kb: MakeKb) -> None:
     kb, problems = validate(make_kb(FILES, base=False))
-    assert problems == []
+    assert [p for p in problems if p.is_error] == [], "advice fields may be missing here; nothing else"
     g = guide(kb, concept_id="laptop-support-call")
     tension = g.tensions[0]
     assert tension.concept.id == "service-vs-sales"
@@ -185,7 +185,7 @@ def test_a_matched_pole_puts_its_own_dilemma_before_the_tensions_it_is_related_t
         ),
     }
     kb, problems = validate(make_kb(files, base=False))
-    assert problems == []
+    assert [p for p in problems if p.is_error] == [], "advice fields may be missing here; nothing else"
     g = guide(kb, matches=[Seed("competition", 4.0, ("rivalry",))])
     assert ids(g.tensions)[0] == "competition-vs-collaboration"
     first = g.tensions[0].item
@@ -211,7 +211,7 @@ RIVALRY = {
 
 def test_a_situation_that_names_a_pole_brings_in_its_dilemma(make_kb: MakeKb) -> None:
     kb, problems = validate(make_kb(RIVALRY, base=False))
-    assert problems == []
+    assert [p for p in problems if p.is_error] == [], "advice fields may be missing here; nothing else"
     strong = Seed("service-vs-sales", 3.0, ("contract",))
     # The search matched the word only in a weak hit, far below the seeds.
     assert "competition-vs-collaboration" not in ids(guide(kb, matches=[strong]).tensions)
@@ -228,7 +228,8 @@ def test_a_word_in_the_names_of_many_tensions_names_none_of_them(make_kb: MakeKb
         slug = name.lower().replace(".", "").replace(" ", "-")
         files[f"kb/dilemmas/{slug}.md"] = concept(slug, type="dilemma", title=name, summary=CITE)
     kb, problems = validate(make_kb(files, base=False))
-    assert {p.code for p in problems} <= {"isolated-concept"}
+    advice = {"tension-without-poles", "risk-without-signs", "missing-in-short", "pole-without-advice"}
+    assert {p.code for p in problems} <= {"isolated-concept", *advice}
     # Matches of concepts the graph does not hold: only the words name tensions, if any.
     assert guide(kb, matches=[Seed("elsewhere", 1.0, ("sales",))]).tensions == ()
     g = guide(kb, matches=[Seed("elsewhere", 1.0, ("sales", "speed"))])
@@ -343,7 +344,7 @@ def test_an_associated_trait_is_in_the_guide(make_kb: MakeKb) -> None:
         ),
     }
     kb, problems = validate(make_kb(files, base=False))
-    assert problems == []
+    assert [p for p in problems if p.is_error] == [], "advice fields may be missing here; nothing else"
     g = guide(kb, concept_id="laptop-support-call")
     assert sorted(ids(g.traits)) == ["curiosity", "polychronicity"]
 
