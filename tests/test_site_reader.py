@@ -301,17 +301,13 @@ def test_no_request_leaves_the_site(browser: Browser, site: tuple[str, Path], pa
 
 @pytest.mark.parametrize("path", ["/", "/concepts/service-vs-sales/"])
 def test_a_page_weighs_at_most_400_kb_gzipped(browser: Browser, site: tuple[str, Path], path: str) -> None:
-    base, root = site
+    base, _ = site
     page = open_page(browser)
     seen = _record(page)
     page.goto(base + path)
     page.wait_for_load_state("networkidle")
     urls = {u for u, _ in seen}
-    # The search worker's index is fetched by the worker; weigh it too.
-    index = root / "search" / "search_index.json"
     weights = {u: len(gzip.compress(body, 9)) for u, body in seen}
-    if not any(u.endswith("search_index.json") for u in urls) and index.exists():
-        weights["search_index.json"] = len(gzip.compress(index.read_bytes(), 9))
     total = sum(weights.values())
     assert total <= WEIGHT_LIMIT, json.dumps(weights, indent=1)
     assert not any("mermaid" in u for u in urls)
