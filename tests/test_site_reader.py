@@ -124,6 +124,7 @@ def test_the_full_map_zooms_pans_finds_and_its_nodes_are_links(
     page.get_by_label("Risks").uncheck()
     expect(svg.locator('.node[data-type="risk"]').first).to_be_hidden()
     page.get_by_label("Risks").check()
+    page.locator(".ambidex-map-relations summary").click()
     page.get_by_label("pole of").uncheck()
     expect(svg.locator('.edge[data-relation="pole-of"]').first).to_be_hidden()
     # Every node is a link to its concept's page.
@@ -142,6 +143,9 @@ def test_map_labels_are_readable_at_desktop_and_phone_sizes(
     page = open_page(browser, width, height)
     page.goto(base + "/map/")
     expect(page.locator(".ambidex-map.is-interactive")).to_be_visible()
+    # The map opens fitted to its frame; a concept found is shown at a readable size.
+    page.get_by_label("Find a concept").fill("Role ambiguity")
+    page.get_by_label("Find a concept").press("Enter")
     sizes = page.locator(".ambidex-map svg").evaluate(
         "svg => Array.from(svg.querySelectorAll('.node text tspan')).slice(0, 30)"
         ".map(t => t.getBoundingClientRect().height)"

@@ -243,3 +243,92 @@ def test_a_concept_page_weighs_at_most_100_kb_before_search_opens(
     assert ask(page, "role ambiguity")[0] == "role-ambiguity"
     assert any(url.endswith("/search/index.json") for url, _ in seen)
     page.context.close()
+
+
+# ---------------------------------------------------------------- maps
+
+
+def view_box(page: Page) -> list[float]:
+    box = page.locator('.ambidex-map[data-map="full"] svg').get_attribute("viewBox") or ""
+    return [float(v) for v in box.split()]
+
+
+@pytest.mark.parametrize(("size", "dark"), [("desktop", False), ("phone", True)])
+def test_the_full_map_opens_fitted_and_the_wheel_scrolls_the_page(
+    browser: Browser, static: str, size: str, dark: bool
+) -> None:
+    page = open_page(browser, size, dark)
+    page.goto(static + "/map/")
+    frame = page.locator('.ambidex-map[data-map="full"]')
+    expect(frame).to_have_class(re.compile("is-interactive"))
+    # Fitted: every concept is inside the frame.
+    outside = frame.evaluate(
+        """f => { const r = f.getBoundingClientRect();
+        return Array.from(f.querySelectorAll('.node')).filter(n => {
+          const b = n.getBoundingClientRect();
+          return b.left < r.left - 1 || b.right > r.right + 1 || b.top < r.top - 1 || b.bottom > r.bottom + 1;
+        }).map(n => n.dataset.id); }"""
+    )
+    assert outside == []
+    # "related" edges start hidden; the other relations are drawn, each kind with its own line.
+    related = page.locator('.edge[data-relation="related"]')
+    assert related.count() > 0 and related.first.is_hidden()
+    lines = page.locator(".ambidex-map-relations svg line").evaluate_all(
+        "ls => ls.map(l => [getComputedStyle(l).stroke, getComputedStyle(l).strokeDasharray,"
+        " getComputedStyle(l).strokeWidth].join('|'))"
+    )
+    assert len(lines) == len(set(lines)) > 5
+    # The wheel over the map scrolls the page and leaves the map as it is; with Ctrl it zooms.
+    box = frame.bounding_box()
+    assert box is not None
+    frame.scroll_into_view_if_needed()
+    before, scrolled = view_box(page), page.evaluate("() => window.scrollY")
+    page.mouse.move(box["x"] + box["width"] / 2, min(box["y"] + 50, SIZES[size][1] - 50))
+    page.mouse.wheel(0, 300)
+    page.wait_for_function("y => window.scrollY > y", arg=scrolled)
+    assert view_box(page) == before
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -200)
+    page.keyboard.up("Control")
+    assert view_box(page)[2] < before[2]
+    # Find a concept, then axe in that state.
+    page.get_by_label("Find a concept").fill("Role ambiguity")
+    page.get_by_label("Find a concept").press("Enter")
+    expect(page.locator('.node.is-found[data-id="role-ambiguity"]')).to_be_visible()
+    assert axe_serious(page) == []
+    page.context.close()
+
+
+def test_the_skip_link_leads_past_the_nodes_to_the_list(browser: Browser, static: str) -> None:
+    page = open_page(browser)
+    page.goto(static + "/map/")
+    skip = page.locator(".ambidex-map-skip")
+    skip.focus()
+    page.keyboard.press("Enter")
+    listing = page.locator("#map-list-words")
+    expect(listing).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.closest('#map-list-words') !== null")
+    assert focused, "the next Tab lands in the list, not on the map's nodes"
+    page.context.close()
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_a_concept_map_on_a_phone_fits_or_scrolls_in_a_focusable_frame(
+    browser: Browser, static: str, dark: bool
+) -> None:
+    page = open_page(browser, "phone", dark)
+    page.goto(static + "/concepts/service-vs-sales/")
+    frame = page.locator('.ambidex-map[data-map="concept"]')
+    wide = frame.evaluate("f => f.scrollWidth > f.clientWidth + 1")
+    assert frame.get_attribute("tabindex") == "0" and "scrolls" in (frame.get_attribute("aria-label") or "")
+    if wide:
+        expect(page.locator(".ambidex-map-hint")).to_be_visible()
+        frame.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "() => document.querySelector('.ambidex-map[data-map=concept]').scrollLeft > 0"
+        )
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_serious(page) == []
+    page.context.close()

@@ -451,7 +451,7 @@
       autocapitalize: "off", placeholder: "Search concepts", "aria-controls": "ambidex-search-results",
       "aria-describedby": "ambidex-search-status"
     });
-    var label = el("label", { for: "ambidex-search-input", class: "md-visually-hidden" }, ["Search concepts"]);
+    var label = el("label", { for: "ambidex-search-input", class: "ambidex-search-label" }, ["Search concepts"]);
     var close = el("button", { type: "button", class: "ambidex-search-close", "aria-label": "Close search" }, ["×"]);
     status = el("p", { id: "ambidex-search-status", class: "ambidex-search-status", role: "status" });
     list = el("ul", { id: "ambidex-search-results", class: "ambidex-search-results", "aria-label": "Results" });
