@@ -28,13 +28,24 @@
     function aspect() {
       return svg.clientHeight / Math.max(svg.clientWidth, 1);
     }
+    // The map opens fitted by the SVG itself (its viewBox is the whole map, "meet"): the view is
+    // worked out from the frame's size only when the reader first moves or zooms, so opening
+    // the page forces no layout.
+    var synced = false;
+    function sync() {
+      if (synced) return;
+      synced = true;
+      fit();
+    }
     function zoomTo(s, cx, cy) {
+      sync();
       var w = svg.clientWidth / s;
       var h = w * aspect();
       view = { x: cx - w / 2, y: cy - h / 2, w: w, h: h };
       apply();
     }
     function zoomBy(factor, px, py) {
+      sync();
       var s = scale() * factor;
       s = Math.min(Math.max(s, 0.1), 4);
       var rect = svg.getBoundingClientRect();
@@ -48,6 +59,7 @@
       apply();
     }
     function fit() {
+      synced = true;
       var s = Math.min(svg.clientWidth / bounds.w, svg.clientHeight / bounds.h);
       zoomTo(s, bounds.x + bounds.w / 2, bounds.y + bounds.h / 2);
     }
@@ -87,6 +99,7 @@
         pinch.d = d;
         return;
       }
+      sync();
       var k = view.w / svg.clientWidth;
       view.x -= dx * k;
       view.y -= dy * k;
@@ -133,6 +146,7 @@
       if (e.cancelable) e.preventDefault();
       var now = touchState(e.touches);
       if (touch) {
+        sync();
         var k = view.w / svg.clientWidth;
         view.x -= (now.x - touch.x) * k;
         view.y -= (now.y - touch.y) * k;
@@ -174,6 +188,7 @@
         relations[box.value] = box.checked;
       });
       var hidden = {};
+      svg.classList.add("is-filtered");
       svg.querySelectorAll(".node").forEach(function (node) {
         var off = types[node.dataset.type] === false;
         node.classList.toggle("is-hidden", off);
@@ -192,6 +207,7 @@
 
     // Find a concept: bring it into view, mark it and its neighbours.
     function show(node, mark) {
+      sync();
       var box = node.querySelector("rect").getBBox();
       var s = Math.max(scale(), 1.1);
       var cx = box.x + box.width / 2;
@@ -254,9 +270,9 @@
       if (e.key === "Enter") { e.preventDefault(); lookup(); }
     });
 
-    filter();
-    fit();
+    // The filters' first state ("related" hidden) is the stylesheet's: nothing to do on opening.
     window.addEventListener("resize", function () {
+      if (!synced) return;
       var s = scale();
       zoomTo(s, view.x + view.w / 2, view.y + view.h / 2);
     });
