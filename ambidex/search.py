@@ -410,6 +410,8 @@ class SearchResult:
     facets: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: MappingProxyType({}))
     suggestion: str | None = None
     fuzzy: bool = False
+    # The query with each mistyped word replaced by the title or alias word it was read as.
+    corrected: str | None = None
 
 
 def highlight(text: str, wanted: set[str], width: int = 220) -> str:
@@ -439,6 +441,7 @@ class _Slot:
     text: str
     options: tuple[tuple[tuple[str, ...], float], ...]
     words: int
+    correction: str = ""  # the nearest known word, for a mistyped word
 
 
 @dataclass(frozen=True)
@@ -626,6 +629,57 @@ class SearchIndex:
         self._groups = [tuple(g) for g in groups]
         self._synonyms = {key: i for i, group in enumerate(self._groups) for key in group}
 
+    # ------------------------------------------------------------------ static export
+
+    def static_index(self, kind: str = "concept") -> dict[str, Any]:
+        """What a browser needs to rank the documents of one kind exactly as `search` does: their
+        stored fields, every term's document frequency, their postings with the compiled scores
+        (as float32 values, so a client that rounds each to float32 adds up the same doubles),
+        the names for typo and prefix expansion with their stems, the vocabulary's groups, the
+        exact title and alias keys, the stop words and the ranking constants."""
+        chosen = [d for d in range(self._size) if self._stored[d].get("kind") == kind]
+        local = {d: i for i, d in enumerate(chosen)}
+        heading = np.zeros(len(self._docs), dtype=np.float32)
+        for start, end in self._heading_bounds.values():
+            heading[self._heading_at[start:end]] = self._heading_scores[start:end]
+        terms: dict[str, list[Any]] = {}
+        for term, (start, end) in self._bounds.items():
+            entry: list[Any] = [end - start]
+            at = [i for i in range(start, end) if int(self._docs[i]) in local]
+            if at:
+                entry.append([local[int(self._docs[i])] for i in at])
+                entry.append([_float32(self._scores[i]) for i in at])
+                if any(heading[i] for i in at):
+                    entry.append([_float32(heading[i]) for i in at])
+            terms[term] = entry
+        return {
+            "size": self._size,
+            "docs": [[self._stored[d][f] for f in ("id", "type", "title", "summary")] for d in chosen],
+            "terms": terms,
+            "exact": {
+                key: [local[d] for d in docs if d in local]
+                for key, docs in self._exact.items()
+                if any(d in local for d in docs)
+            },
+            "names": {w: [f, _stem_of(w)] for w, f in self._names.frequency.items()},
+            "groups": [list(g) for g in self._groups],
+            "stop": sorted(QUERY_STOP_WORDS),
+            "analyzer_stop": sorted(STOP_WORDS),
+            "constants": {
+                "max_query_chars": MAX_QUERY_CHARS,
+                "max_terms": MAX_TERMS,
+                "max_word": MAX_WORD,
+                "max_phrase": MAX_PHRASE,
+                "heading_weight": HEADING_WEIGHT,
+                "coverage": COVERAGE,
+                "name_bonus": NAME_BONUS,
+                "exact_bonus": EXACT_BONUS,
+                "synonym_weight": SYNONYM_WEIGHT,
+                "fuzzy_weight": FUZZY_WEIGHT,
+                "prefix_weight": PREFIX_WEIGHT,
+            },
+        }
+
     # ------------------------------------------------------------------ querying
 
     def _slots(self, words: list[str], prefix: bool) -> tuple[list[_Slot], bool]:
@@ -654,8 +708,10 @@ class SearchIndex:
                     slots.append(_Slot(word, (((stem,), 1.0),), 1))
                 else:
                     expansions: dict[str, float] = {}
+                    near = []
                     if len(word) >= 4:
-                        for w in self._names.within(word, 1 if len(word) < 8 else 2):
+                        near = self._names.within(word, 1 if len(word) < 8 else 2)
+                        for w in near:
                             expansions.setdefault(stem_of(w), FUZZY_WEIGHT)
                     if prefix and i == len(kept) - 1 and len(word) >= 2:
                         for w in self._names.starting(word):
@@ -663,7 +719,8 @@ class SearchIndex:
                     options = tuple(((t,), w) for t, w in expansions.items() if t in self._bounds)
                     if options:
                         fuzzy = True
-                        slots.append(_Slot(word, options, 1))
+                        correction = next((w for w in near if _stem_of(w) in self._bounds), "")
+                        slots.append(_Slot(word, options, 1, correction))
                 i += 1
         return slots, fuzzy
 
@@ -869,7 +926,12 @@ class SearchIndex:
         ]
         counts = self._facets(docs) if facets else MappingProxyType({})
         return SearchResult(
-            query=ranked.query, total=len(docs), hits=tuple(hits), facets=counts, fuzzy=ranked.fuzzy
+            query=ranked.query,
+            total=len(docs),
+            hits=tuple(hits),
+            facets=counts,
+            fuzzy=ranked.fuzzy,
+            corrected=_corrected(ranked),
         )
 
     def _facets(self, docs: np.ndarray) -> Mapping[str, Mapping[str, int]]:
@@ -915,6 +977,20 @@ class SearchIndex:
             snippet=highlight(doc["summary"], wanted) if wanted is not None else "",
             tags=self._tags[docnum],
         )
+
+
+def _float32(value: Any) -> float:
+    """The shortest decimal that reads back as the same float32."""
+    return float(np.format_float_positional(np.float32(value), unique=True, trim="-"))
+
+
+def _corrected(ranked: _Ranked) -> str | None:
+    """The query as read when some of its words were typos, or None."""
+    fixes = {slot.text: slot.correction for slot in ranked.slots if slot.correction}
+    if not fixes:
+        return None
+    words = [w.lower()[:MAX_WORD] for w in _WORD.findall(ranked.query)][:MAX_TERMS]
+    return " ".join(fixes.get(w, w) for w in words)
 
 
 def _idf(size: int, df: int) -> float:

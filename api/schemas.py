@@ -78,6 +78,11 @@ class SearchOut(Page):
     facets: dict[str, dict[str, int]]
     suggestion: str | None
     fuzzy: bool = Field(description="True when typo-tolerant matching was needed.")
+    corrected: str | None = Field(
+        default=None,
+        description="The query as read when some of its words were typos, e.g. 'polychronicity' "
+        "for 'polycronicity' (shown to readers as 'Showing results for …').",
+    )
 
 
 class StepOut(BaseModel):

@@ -26,7 +26,7 @@ PAGES = [
     "/",
     "/concepts/role-ambiguity/",
     "/references/",
-    "/search/search_index.json",
+    "/search/index.json",
 ]
 MAX_REQUESTS = 20_000  # the load stops by itself, whatever happens
 

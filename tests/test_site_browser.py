@@ -37,9 +37,9 @@ def page(browser: Browser) -> Iterator[Page]:
 def test_search_box_finds_a_concept(page: Page, site_url: str) -> None:
     page.goto(site_url + "/")
     expect(page.locator("h1")).to_contain_text("Sales ambidexterity")
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").press_sequentially("polychronicity", delay=20)
-    result = page.locator(".md-search-result__item a").first
+    page.get_by_role("button", name="Search").click()
+    page.locator("#ambidex-search-input").press_sequentially("polychronicity", delay=20)
+    result = page.locator("#ambidex-search-results a").first
     expect(result).to_contain_text("Polychronicity", timeout=15_000)
     result.click()
     expect(page.locator("h1")).to_contain_text("Polychronicity")
@@ -85,10 +85,11 @@ def test_mobile_layout_has_the_drawer(browser: Browser, site_url: str) -> None:
 
 def test_search_box_tolerates_a_typo(page: Page, site_url: str) -> None:
     page.goto(site_url + "/")
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").press_sequentially("polycronicity", delay=20)
-    result = page.locator(".md-search-result__item a").first
+    page.get_by_role("button", name="Search").click()
+    page.locator("#ambidex-search-input").press_sequentially("polycronicity", delay=20)
+    result = page.locator("#ambidex-search-results a").first
     expect(result).to_contain_text("Polychronicity", timeout=15_000)
+    expect(page.locator("#ambidex-search-status")).to_contain_text("Showing results for polychronicity")
 
 
 def test_guide_page_on_a_static_host_says_what_it_needs_before_any_typing(page: Page, site_url: str) -> None:

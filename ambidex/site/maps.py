@@ -405,12 +405,24 @@ def _figure(
     )
     count = f"{len(edges)} connection{'' if len(edges) == 1 else 's'}"
     listing = (
-        f'<details class="ambidex-map-list"><summary>The map in words ({count})</summary>'
-        f'<ul id="{list_id}">{items}</ul></details>'
+        f'<details class="ambidex-map-list" id="{list_id}-words">'
+        f'<summary>The map in words ({count})</summary><ul id="{list_id}">{items}</ul></details>'
     )
-    return (
-        f'<div class="ambidex-map" data-map="{"full" if current is None else "concept"}">{svg}</div>{listing}'
+    if current is None:
+        # A keyboard user can pass the map's many links, to the same graph as a list.
+        skip = (
+            f'<a class="ambidex-map-skip" href="#{list_id}-words">Skip the map\'s {len(boxes)} concepts: '
+            "read its connections as a list</a>"
+        )
+        return f'{skip}<div class="ambidex-map" data-map="full">{svg}</div>{listing}'
+    # A map wider than a phone scrolls sideways: its frame takes focus (so it scrolls from the
+    # keyboard), is named, and says that it scrolls.
+    frame = (
+        '<div class="ambidex-map" data-map="concept" tabindex="0" role="region" '
+        f'aria-label="{esc(name)} (scrolls sideways on a narrow screen)">{svg}</div>'
+        '<p class="ambidex-map-hint" aria-hidden="true">Scroll the map sideways to see all of it →</p>'
     )
+    return frame + listing
 
 
 def _sentence_html(kb: KnowledgeBase, edge: MapEdge, href: Href, current: str | None) -> str:
@@ -437,6 +449,10 @@ def type_legend(types: Iterable[ConceptType], interactive: bool = False) -> str:
     return f'<ul class="ambidex-legend">{"".join(items)}</ul>'
 
 
+def _checked(on: bool) -> str:
+    return " checked" if on else ""
+
+
 def map_controls(
     types: Iterable[ConceptType], relations: Iterable[str], titles: Iterable[tuple[str, str]]
 ) -> str:
@@ -445,8 +461,9 @@ def map_controls(
         f'<option value="{html.escape(title)}" data-id="{html.escape(cid)}"></option>'
         for cid, title in sorted(titles, key=lambda t: t[1].casefold())
     )
+    # "related" is the weakest and commonest relation: hidden until the reader asks for it.
     lines = "".join(
-        f'<li><label><input type="checkbox" name="relation" value="{r}" checked> '
+        f'<li><label><input type="checkbox" name="relation" value="{r}"{_checked(r != "related")}> '
         f'<svg class="ambidex-line r-{r}" width="30" height="10" aria-hidden="true">'
         f'<line x1="1" y1="5" x2="29" y2="5"/></svg> {html.escape(phrase(r, short=True))}</label></li>'
         for r in relations
@@ -463,10 +480,10 @@ def map_controls(
         '<button type="button" class="md-button" data-zoom="out" aria-label="Zoom out">−</button>'
         '<button type="button" class="md-button" data-zoom="fit">Show all</button>'
         "</span></div>"
-        "<fieldset><legend>Kinds of concept (colours)</legend>"
+        '<fieldset class="ambidex-map-kinds"><legend>Kinds of concept (colour and outline)</legend>'
         f"{type_legend(types, interactive=True)}</fieldset>"
-        "<fieldset><legend>Relations (lines)</legend>"
-        f'<ul class="ambidex-legend">{lines}</ul></fieldset>'
+        '<details class="ambidex-map-relations"><summary>Relations (lines): show or hide</summary>'
+        f'<ul class="ambidex-legend">{lines}</ul></details>'
         '<p class="ambidex-map-status" role="status" aria-live="polite"></p>'
         "</div>"
     )

@@ -644,9 +644,9 @@ class SitePages:
                 "# Concept map",
                 "",
                 f"Every concept and how it relates to the others: {len(ids)} concepts, "
-                f"{count} relations.{note} Drag to move around, zoom with the buttons, the mouse "
-                "wheel or two fingers, and select a concept to open its page. Below the map, the "
-                "same connections are listed in words.",
+                f"{count} relations.{note} Drag to move around (two fingers on a touch screen), zoom "
+                "with the buttons, + and −, or the wheel while holding Ctrl, and select a concept to "
+                "open its page. Below the map, the same connections are listed in words.",
                 "",
                 self._figure(
                     "map-controls",

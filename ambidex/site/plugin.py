@@ -15,10 +15,12 @@ that name), so a server can let browsers keep them for a year.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import posixpath
 import re
+import tempfile
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -37,11 +39,30 @@ from ambidex import builds
 from ambidex.build import disk_cache
 from ambidex.checks import validate
 from ambidex.markup import CiteSpan, LinkSpan, scan
+from ambidex.model import KnowledgeBase
 from ambidex.render import Links, Renderer
+from ambidex.search import SearchIndex, build_index
 from ambidex.site import reference
-from ambidex.site.pages import SitePages, concept_path, evidence_badge, sanitise_page, sanitise_title
+from ambidex.site.pages import (
+    TYPE_NAMES,
+    SitePages,
+    concept_path,
+    evidence_badge,
+    sanitise_page,
+    sanitise_title,
+)
 
 log = logging.getLogger("mkdocs.plugins.ambidex")
+# What the site's search script loads on a static host when the reader opens search.
+SEARCH_INDEX = "search/index.json"
+
+
+def static_search_index(kb: KnowledgeBase, renderer: Renderer) -> str:
+    """The concepts' search data as the engine analyses and scores them (see
+    `SearchIndex.static_index`), as compact JSON: the site's search ranks with it as the API does."""
+    with tempfile.TemporaryDirectory(prefix="ambidex-site-search-") as tmp:
+        data = SearchIndex.open(build_index(kb, renderer, Path(tmp)).parent).static_index("concept")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _sanitise_toc(items: Iterable[AnchorLink]) -> None:
@@ -107,6 +128,7 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         self.fingerprints: dict[str, str] = {}
         self.figures: dict[str, str] = {}
         self.script_hashes: tuple[str, ...] = ()
+        self.search_index = ""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.script_hashes = theme_script_hashes(config)  # before any content is read
@@ -124,6 +146,8 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
         self.pages = site.all()
         self.figures = site.figures
         self.paths = {concept_path(c.id): c.path for c in kb.concepts.values()}
+        self.search_index = static_search_index(kb, self.renderer)
+        config.extra["ambidex_types"] = {t.value: name for t, (name, _) in TYPE_NAMES.items()}
         for path in (root / "kb", root / "references.bib"):
             if path.exists() and str(path) not in config.watch:
                 config.watch.append(str(path))
@@ -136,6 +160,7 @@ class AmbidexPlugin(BasePlugin[AmbidexConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(str(exc)) from None
         for path, content in self.pages.items():
             files.append(File.generated(config, path, content=content))
+        files.append(File.generated(config, SEARCH_INDEX, content=self.search_index))
         return self._fingerprint(files, config)
 
     def _fingerprint(self, files: Files, config: MkDocsConfig) -> Files:

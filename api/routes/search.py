@@ -74,5 +74,6 @@ def _search(
             "facets": {name: dict(counts) for name, counts in result.facets.items()},
             "suggestion": result.suggestion,
             "fuzzy": result.fuzzy,
+            "corrected": result.corrected,
         }
     )

@@ -1,10 +1,10 @@
-/* The full concept map: pan (drag), zoom (buttons, wheel, pinch, + and - keys), filters by kind
-   of concept and by relation, and a box that finds a concept and brings it into view. The map
+/* The full concept map: it opens fitted to its frame; pan (drag with a mouse, two fingers on a
+   touch screen), zoom (buttons, + and - keys, the wheel while Ctrl, Alt or Cmd is held, a pinch),
+   filters by kind of concept and by relation ("related" starts hidden), and a box that finds a
+   concept and brings it into view. A plain wheel and a one-finger swipe scroll the page. The map
    itself is an SVG drawn at build time; without this script it is shown whole and scrolls. */
 (function () {
   "use strict";
-  var MIN_LABEL_SCALE = 0.85; // 13 px labels never start below 11 px
-
   function init() {
     var frame = document.querySelector('.ambidex-map[data-map="full"]');
     if (!frame || frame.dataset.ready) return;
@@ -28,13 +28,24 @@
     function aspect() {
       return svg.clientHeight / Math.max(svg.clientWidth, 1);
     }
+    // The map opens fitted by the SVG itself (its viewBox is the whole map, "meet"): the view is
+    // worked out from the frame's size only when the reader first moves or zooms, so opening
+    // the page forces no layout.
+    var synced = false;
+    function sync() {
+      if (synced) return;
+      synced = true;
+      fit();
+    }
     function zoomTo(s, cx, cy) {
+      sync();
       var w = svg.clientWidth / s;
       var h = w * aspect();
       view = { x: cx - w / 2, y: cy - h / 2, w: w, h: h };
       apply();
     }
     function zoomBy(factor, px, py) {
+      sync();
       var s = scale() * factor;
       s = Math.min(Math.max(s, 0.1), 4);
       var rect = svg.getBoundingClientRect();
@@ -48,14 +59,12 @@
       apply();
     }
     function fit() {
+      synced = true;
       var s = Math.min(svg.clientWidth / bounds.w, svg.clientHeight / bounds.h);
       zoomTo(s, bounds.x + bounds.w / 2, bounds.y + bounds.h / 2);
     }
-    function start() {
-      // Readable from the start: the whole map if its labels stay legible, else its middle.
-      var s = Math.min(svg.clientWidth / bounds.w, svg.clientHeight / bounds.h);
-      if (s >= MIN_LABEL_SCALE) fit();
-      else zoomTo(MIN_LABEL_SCALE, bounds.x + bounds.w / 2, bounds.y + bounds.h / 2);
+    function say(text) {
+      if (status) status.textContent = text;
     }
 
     // Dragging pans; a drag never counts as a click on a concept.
@@ -63,6 +72,7 @@
     var dragged = false;
     var pinch = null;
     frame.addEventListener("pointerdown", function (e) {
+      if (e.pointerType === "touch") return; // touch: see the touch handlers below
       pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
       dragged = false;
       if (pointers.size === 2) {
@@ -89,6 +99,7 @@
         pinch.d = d;
         return;
       }
+      sync();
       var k = view.w / svg.clientWidth;
       view.x -= dx * k;
       view.y -= dy * k;
@@ -108,10 +119,43 @@
         dragged = false;
       }
     }, true);
+    var hinted = false;
     frame.addEventListener("wheel", function (e) {
+      if (!(e.ctrlKey || e.metaKey || e.altKey)) {
+        // The page scrolls; say once how to zoom.
+        if (!hinted) { hinted = true; say("To zoom, hold Ctrl (or Cmd) while using the wheel, or use the buttons."); }
+        return;
+      }
       e.preventDefault();
       zoomBy(e.deltaY < 0 ? 1.15 : 1 / 1.15, e.clientX, e.clientY);
     }, { passive: false });
+    // Touch: one finger scrolls the page; two fingers move and pinch the map.
+    var touch = null;
+    function touchState(list) {
+      var a = list[0], b = list[1];
+      return { x: (a.clientX + b.clientX) / 2, y: (a.clientY + b.clientY) / 2, d: Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY) };
+    }
+    frame.addEventListener("touchstart", function (e) {
+      touch = e.touches.length === 2 ? touchState(e.touches) : null;
+    }, { passive: true });
+    frame.addEventListener("touchmove", function (e) {
+      if (e.touches.length !== 2) {
+        if (!hinted) { hinted = true; say("Use two fingers to move the map."); }
+        return;
+      }
+      if (e.cancelable) e.preventDefault();
+      var now = touchState(e.touches);
+      if (touch) {
+        sync();
+        var k = view.w / svg.clientWidth;
+        view.x -= (now.x - touch.x) * k;
+        view.y -= (now.y - touch.y) * k;
+        apply();
+        if (touch.d > 0) zoomBy(now.d / touch.d, now.x, now.y);
+      }
+      touch = now;
+    }, { passive: false });
+    frame.addEventListener("touchend", function () { touch = null; });
     frame.addEventListener("keydown", function (e) {
       if (e.key === "+" || e.key === "=") zoomBy(1.25);
       else if (e.key === "-") zoomBy(1 / 1.25);
@@ -144,6 +188,7 @@
         relations[box.value] = box.checked;
       });
       var hidden = {};
+      svg.classList.add("is-filtered");
       svg.querySelectorAll(".node").forEach(function (node) {
         var off = types[node.dataset.type] === false;
         node.classList.toggle("is-hidden", off);
@@ -162,6 +207,7 @@
 
     // Find a concept: bring it into view, mark it and its neighbours.
     function show(node, mark) {
+      sync();
       var box = node.querySelector("rect").getBBox();
       var s = Math.max(scale(), 1.1);
       var cx = box.x + box.width / 2;
@@ -209,12 +255,24 @@
       status.textContent = "Showing " + hit.value + " and its connections.";
     }
     find.addEventListener("change", lookup);
+    // The skip link leads to the same graph as a list: open it there.
+    var skip = document.querySelector(".ambidex-map-skip");
+    if (skip) {
+      skip.addEventListener("click", function (e) {
+        var list = document.getElementById(new URL(skip.href, window.location.href).hash.slice(1));
+        if (!list) return;
+        e.preventDefault();
+        list.open = true;
+        list.querySelector("summary").focus();
+      });
+    }
     find.addEventListener("keydown", function (e) {
       if (e.key === "Enter") { e.preventDefault(); lookup(); }
     });
 
-    start();
+    // The filters' first state ("related" hidden) is the stylesheet's: nothing to do on opening.
     window.addEventListener("resize", function () {
+      if (!synced) return;
       var s = scale();
       zoomTo(s, view.x + view.w / 2, view.y + view.h / 2);
     });
