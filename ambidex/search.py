@@ -661,7 +661,7 @@ class SearchIndex:
                 for key, docs in self._exact.items()
                 if any(d in local for d in docs)
             },
-            "names": {w: [f, _stem_of(w)] for w, f in self._names.frequency.items()},
+            "names": {w: [f, stem_of(w)] for w, f in self._names.frequency.items()},
             "groups": [list(g) for g in self._groups],
             "stop": sorted(QUERY_STOP_WORDS),
             "analyzer_stop": sorted(STOP_WORDS),
@@ -719,7 +719,7 @@ class SearchIndex:
                     options = tuple(((t,), w) for t, w in expansions.items() if t in self._bounds)
                     if options:
                         fuzzy = True
-                        correction = next((w for w in near if _stem_of(w) in self._bounds), "")
+                        correction = next((w for w in near if stem_of(w) in self._bounds), "")
                         slots.append(_Slot(word, options, 1, correction))
                 i += 1
         return slots, fuzzy
