@@ -665,6 +665,7 @@ class SearchIndex:
             "groups": [list(g) for g in self._groups],
             "stop": sorted(QUERY_STOP_WORDS),
             "analyzer_stop": sorted(STOP_WORDS),
+            "roles": sorted(ROLE_WORDS),
             "constants": {
                 "max_query_chars": MAX_QUERY_CHARS,
                 "max_terms": MAX_TERMS,
@@ -677,6 +678,7 @@ class SearchIndex:
                 "synonym_weight": SYNONYM_WEIGHT,
                 "fuzzy_weight": FUZZY_WEIGHT,
                 "prefix_weight": PREFIX_WEIGHT,
+                "role_weight": ROLE_WEIGHT,
             },
         }
 

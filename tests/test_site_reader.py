@@ -347,3 +347,15 @@ def test_no_serious_accessibility_violation(
     ]
     assert serious == [], "\n".join(serious)
     page.context.close()
+
+
+@pytest.mark.parametrize("kind", ["references", "dilemma", "tag"])
+def test_nothing_pushes_a_narrow_phone_page_sideways(
+    browser: Browser, site: tuple[str, Path], kind: str
+) -> None:
+    """At 320 px the page is as wide as the screen: long badges and references wrap."""
+    base, _ = site
+    page = open_page(browser, width=320, height=700)
+    page.goto(base + PAGE_KINDS[kind])
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], f"{kind}: {widths[0]} px of content in a {widths[1]} px page"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from ambidex.search import _stem_of
+from ambidex.search import stem_of
 from bench.common import serving
 from tests.conftest import REPO, ambidex, copy_content
 from tests.site_helpers import serve
@@ -117,7 +117,7 @@ def test_the_stemmer_in_the_browser_is_the_engines(browser: Browser, static: str
         " const r = new ambidexSearch.Ranker(data); return words.map(w => r.stemOf(w)); }",
         sorted(words),
     )
-    wrong = [(w, s, _stem_of(w)) for w, s in zip(sorted(words), stems, strict=True) if s != _stem_of(w)]
+    wrong = [(w, s, stem_of(w)) for w, s in zip(sorted(words), stems, strict=True) if s != stem_of(w)]
     assert len(words) > 1000 and wrong == []
     page.context.close()
 

@@ -79,6 +79,7 @@
     this.exact = new Map(Object.entries(data.exact));
     this.stop = new Set(data.stop);
     this.analyzerStop = new Set(data.analyzer_stop);
+    this.roles = new Set(data.roles || []);
     this.names = new Map(Object.entries(data.names));
     this.words = Array.from(this.names.keys()).sort(byCodePoint);
     this.groups = data.groups;
@@ -303,6 +304,16 @@
     var found = this.slots(words), slots = found.slots;
     var perSlot = slots.map(function (s) { return self.slotScores(s); });
     var rarity = slots.map(function (s) { return self.rarity(s); });
+    // A word that only says who counts for little beside the others (ambidex.roles).
+    if (slots.length > 1) {
+      var roles = this.roles;
+      slots.forEach(function (s, k) {
+        if (roles.has(s.text)) {
+          perSlot[k] = { docs: perSlot[k].docs, scores: perSlot[k].scores.map(function (x) { return x * c.role_weight; }) };
+          rarity[k] *= c.role_weight;
+        }
+      });
+    }
     var score = new Map();
     if (perSlot.length === 1) {
       perSlot[0].docs.forEach(function (d, k) { score.set(d, perSlot[0].scores[k] * (rarity[0] > 0 ? c.coverage : 0.0)); });
