@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urljoin, urlparse
 
+from playwright.sync_api import Page
+
 from tests import sample
 from tests.conftest import REPO
 
@@ -120,3 +122,17 @@ def broken_links(site: Path) -> list[str]:
                 if unquote(url.fragment) not in ids:
                     broken.append(f"{base}: {href} (no such anchor)")
     return broken
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def axe_serious(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -11,8 +11,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from bench.common import serving
 from tests.conftest import ambidex
-from tests.site_helpers import copy_project, mkdocs_build, serve
-from tests.test_site_reader import AXE
+from tests.site_helpers import axe_serious, copy_project, mkdocs_build, serve
 
 pytestmark = pytest.mark.browser
 
@@ -149,13 +148,7 @@ def test_guide_page_answers_as_a_short_card(browser: Browser, served: str, width
     assert status.startswith("Answer: Service vs. sales") and "\n" not in status and len(status) < 160
     # Nothing is wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = axe_serious(page)
     assert serious == [], "\n".join(serious)
     context.close()
 

@@ -15,11 +15,10 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.site_helpers import copy_project, mkdocs_build, serve
+from tests.site_helpers import axe_serious, copy_project, mkdocs_build, serve
 
 pytestmark = pytest.mark.browser
 PUBLISHED = "https://ambidex.example/"
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WEIGHT_LIMIT = 400_000  # bytes, gzipped, for everything a page loads
 PAGE_KINDS = {
     "home": "/",
@@ -338,13 +337,7 @@ def test_no_serious_accessibility_violation(
     page = open_page(browser, dark=dark)
     page.goto(base + PAGE_KINDS[kind])
     page.wait_for_load_state("networkidle")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = axe_serious(page)
     assert serious == [], "\n".join(serious)
     page.context.close()
 

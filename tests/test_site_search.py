@@ -21,10 +21,9 @@ from playwright.sync_api import Browser, Page, expect
 from ambidex.search import stem_of
 from bench.common import serving
 from tests.conftest import REPO, ambidex, copy_content
-from tests.site_helpers import serve
+from tests.site_helpers import axe_serious, serve
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 # The development questions of the evaluation sets, when they are beside the repository, and
 # everyday questions of our own, so that the parity is checked without them too.
 EVAL = Path(os.environ.get("AMBIDEX_EVAL", REPO.parent / "shared" / "eval"))
@@ -90,16 +89,6 @@ def ask(page: Page, query: str) -> list[str]:
 def open_search(page: Page) -> None:
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#ambidex-search-input")).to_be_focused()
-
-
-def axe_serious(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 # ---------------------------------------------------------------- the same ranking as the API
