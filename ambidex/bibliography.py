@@ -233,6 +233,8 @@ def lost_commands(value: str) -> tuple[str, ...]:
 
 
 ET_AL = "et al."
+# citeproc joins the last name with '&' (escaped in its HTML): before ET_AL it goes.
+_AND_ET_AL = re.compile(rf" (?:&amp;|&) {re.escape(ET_AL)}")
 
 
 def persons(value: str) -> list[dict[str, str]]:
@@ -527,7 +529,7 @@ def _apa_fixes(entry: str) -> str:
     entry = _DOUBLED_STOP.sub(r"\1\2", entry)
     entry = entry.replace(" (ed.)", " (Ed.)").replace(" (eds.)", " (Eds.)")
     entry = entry.replace(" (Publication) [", " [")
-    entry = entry.replace(f", &amp; {ET_AL}", f", {ET_AL}").replace(f", & {ET_AL}", f", {ET_AL}")
+    entry = _AND_ET_AL.sub(f" {ET_AL}", entry)
     return re.sub(
         r"\[(Doctoral dissertation|Master's thesis|Master’s thesis)\]\. ([^.<]+)\.", r"[\1, \2].", entry
     )
@@ -633,7 +635,7 @@ class Apa:
             self._entries[original.get(item.key, item.key)] = sanitise(entry, APA)
         for key, citation in citations.items():
             rendered = _restored(str(bib.cite(citation, lambda _item: None)))
-            rendered = rendered.replace(f" &amp; {ET_AL}", f" {ET_AL}").replace(f" & {ET_AL}", f" {ET_AL}")
+            rendered = _AND_ET_AL.sub(f" {ET_AL}", rendered)
             self._labels[key] = rendered.strip().removeprefix("(").removesuffix(")")
 
     def _load(self, data: bytes | None) -> bool:

@@ -189,7 +189,8 @@ QUERY_STOP_WORDS = frozenset(
         "well",
     }
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control characters (line breaks and tabs included): a query or situation reads them as spaces.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STEM = StemmingAnalyzer()
 _NAMES = StandardAnalyzer(stoplist=None)
@@ -363,7 +364,7 @@ def current_build_id(directory: Path) -> str | None:
 def normalise_query(text: str) -> str:
     """Bounded, printable NFKC text without query syntax characters."""
     text = unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 4])
-    text = _CONTROL.sub(" ", text)
+    text = CONTROL.sub(" ", text)
     text = re.sub(r"[*?~^:\[\]{}()<>\\/+!\"]", " ", text)
     text = re.sub(r"\s+", " ", text).strip()
     return text[:MAX_QUERY_CHARS].strip()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ambidex.roles import ROLE_MODIFIERS, ROLE_PHRASES, ROLE_WORDS
-from ambidex.search import QUERY_STOP_WORDS, stem_of
+from ambidex.search import CONTROL, QUERY_STOP_WORDS, stem_of
 
 # Everyday words that say nothing about a tension, beside the search's own stop words (but for
 # the words of amount, which say how hard a team pushes: more calls, fewer deals).
@@ -249,12 +249,11 @@ _FOREIGN = frozenset(
     ]
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean(text: str) -> str:
     """Printable NFKC text, whitespace collapsed: how a situation is kept and compared."""
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
+    text = CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
     return re.sub(r"\s+", " ", text).strip()
 
 

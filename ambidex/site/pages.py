@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from ambidex import markup, safety
+from ambidex import safety
 from ambidex.model import (
     TENSION_TYPES,
     Citation,
@@ -344,7 +344,7 @@ class SitePages:
         if c.aliases:
             out += [f"*Also known as:* {', '.join(_text(a.name) for a in c.aliases)}", ""]
         if c.body.strip():
-            out += [self._body(c.body).strip(), ""]
+            out += [self._body(c).strip(), ""]
         out += self._advice(c)
         if c.evidence:
             out += ["## Evidence", ""] + [f"- {self.md(e.text)}" for e in c.evidence] + [""]
@@ -355,18 +355,18 @@ class SitePages:
         out += self._pager(c)
         return "\n".join(out)
 
-    def _body(self, body: str) -> str:
+    def _body(self, c: Concept) -> str:
         """The body with its citations linked but not badged in the running text: the badges of
-        the works a paragraph cites follow it as one group, so that no row of them interrupts it."""
+        the works a paragraph cites (the loader's citations on its lines) follow it as one group,
+        so that no row of them interrupts it."""
         out = []
-        for block in _BLOCK_BREAK.split(body):
+        start, line = 0, c.body_line
+        for gap in [*_BLOCK_BREAK.finditer(c.body), None]:
+            block = c.body[start : gap.start() if gap else len(c.body)]
+            last = line + block.count("\n")
             out.append(self.r.markdown(block, self.plain_links))
             keys = dict.fromkeys(
-                c.key
-                for span in markup.scan(block)
-                if isinstance(span, markup.CiteSpan)
-                for c in span.citations
-                if c.key in self.kb.references
+                x.key for x in c.body_citations if line <= x.line <= last and x.key in self.kb.references
             )
             if keys:
                 sources = "; ".join(
@@ -375,6 +375,8 @@ class SitePages:
                 )
                 label = '<span class="ambidex-sources-label">Sources:</span>'
                 out.append(f'<p class="ambidex-sources">{label} {sources}</p>')
+            if gap:
+                start, line = gap.end(), last + gap.group().count("\n")
         return "\n\n".join(out)
 
     def _advice(self, c: Concept) -> list[str]:
